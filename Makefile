@@ -1,0 +1,62 @@
+# IMID-KB: `make run` serves the site on SQLite, `make test` runs every check.
+# Both set everything up from a fresh clone (virtualenv, install, migrate, load).
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Django 6.1 needs Python 3.12 or newer: take the first one found on PATH or
+# under pyenv (the system python3 may be older).
+BASE_PYTHON ?= $(shell for c in python3.12 $(HOME)/.pyenv/versions/3.12*/bin/python3 \
+	python3.13 $(HOME)/.pyenv/versions/3.13*/bin/python3 python3.14 python3; do \
+	p=$$(command -v $$c 2>/dev/null) || continue; \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
+	done)
+
+# Local runs default to debug mode and a throw-away key; production sets both
+# through the environment (see .env.example).
+LOCAL_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
+TEST_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-insecure-secret-key}
+
+.PHONY: setup run test lint migrate loadkb dumpkb kbstats clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -n "$(BASE_PYTHON)" || { echo "Python >= 3.12 is required (Django 6.1)."; exit 1; }
+	@echo "Creating $(VENV) with $(BASE_PYTHON)"
+	$(BASE_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+migrate: setup
+	$(LOCAL_ENV) $(PY) manage.py migrate --noinput
+
+loadkb: migrate
+	$(LOCAL_ENV) $(PY) manage.py loadkb
+
+dumpkb: setup
+	$(LOCAL_ENV) $(PY) manage.py dumpkb
+
+kbstats: setup
+	$(LOCAL_ENV) $(PY) manage.py kbstats
+
+run: loadkb
+	@echo "Serving IMID-KB at http://$(HOST):$(PORT)/"
+	$(LOCAL_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

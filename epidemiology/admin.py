@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from epidemiology.models import Figure, Study
+from imidkb.admin import CitationPresenceFilter, CuratedAdmin
+
+
+class FigureInline(admin.TabularInline):
+    model = Figure
+    fields = ["slug", "disease", "measure", "qualifier", "value", "lower", "upper"]
+    autocomplete_fields = ["disease"]
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(Study)
+class StudyAdmin(CuratedAdmin):
+    list_display = ["name", "year", "status"]
+    search_fields = ["name", "slug"]
+    inlines = [FigureInline]
+
+
+@admin.register(Figure)
+class FigureAdmin(CuratedAdmin):
+    list_display = [
+        "slug",
+        "disease",
+        "measure",
+        "display_value",
+        "population",
+        "region",
+        "year",
+        "preferred",
+        "status",
+    ]
+    list_select_related = ["disease", "study"]
+    list_filter = [
+        "status",
+        "measure",
+        "region",
+        "population",
+        "preferred",
+        CitationPresenceFilter,
+    ]
+    search_fields = ["slug", "disease__name", "note"]
+    autocomplete_fields = ["disease", "study", "citations"]
+    prepopulated_fields = {}
+
+    @admin.display(description="figure")
+    def display_value(self, obj):
+        return obj.display_value()

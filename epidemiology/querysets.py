@@ -1,0 +1,40 @@
+"""Reads of epidemiology figures and studies."""
+
+from django.db.models import Exists, OuterRef, Prefetch
+
+from diseases.querysets import citations_prefetch
+from imidkb.models import CuratedQuerySet
+
+
+class StudyQuerySet(CuratedQuerySet):
+    def for_list(self) -> "StudyQuerySet":
+        return self.all()
+
+    def for_detail(self) -> "StudyQuerySet":
+        from epidemiology.models import Figure
+
+        return self.prefetch_related(
+            citations_prefetch(),
+            Prefetch("figures", queryset=Figure.objects.select_related("disease")),
+        )
+
+
+class FigureQuerySet(CuratedQuerySet):
+    def for_list(self) -> "FigureQuerySet":
+        return self.select_related("disease", "study").prefetch_related(
+            citations_prefetch()
+        )
+
+    def for_detail(self) -> "FigureQuerySet":
+        return self.for_list()
+
+    def disagreeing(self) -> "FigureQuerySet":
+        """Figures for which another figure of the same disease, measure,
+        population and region exists: the disagreements to show side by side."""
+        others = self.model.objects.filter(
+            disease=OuterRef("disease"),
+            measure=OuterRef("measure"),
+            population=OuterRef("population"),
+            region=OuterRef("region"),
+        ).exclude(pk=OuterRef("pk"))
+        return self.filter(Exists(others))

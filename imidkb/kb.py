@@ -1,0 +1,300 @@
+"""Loading the curated knowledge base from fixtures/ and writing it back.
+
+The fixtures are the knowledge base's reviewable form: indented JSON with natural
+keys and no primary keys, one file per app, in a fixed order. `load_kb` reads them
+in one transaction and writes only what differs, so loading twice changes nothing;
+`dump_kb` writes the database back in a stable order (natural-key order, computed
+in Python so that SQLite and PostgreSQL collations give the same bytes).
+"""
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core import serializers
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.serializers.base import DeserializedObject
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+
+FIXTURE_FILES: list[tuple[str, list[str]]] = [
+    ("sources.json", ["imidkb.source", "imidkb.citation"]),
+    (
+        "diseases.json",
+        [
+            "diseases.bodysystem",
+            "diseases.symptom",
+            "diseases.mechanism",
+            "diseases.disease",
+            "diseases.diseasemembership",
+            "diseases.diseasebodysystem",
+            "diseases.diseasesymptom",
+            "diseases.diseasemechanism",
+            "diseases.diseaserelation",
+            "diseases.diseasexref",
+        ],
+    ),
+    (
+        "treatments.json",
+        [
+            "treatments.drugclass",
+            "treatments.drugclassxref",
+            "treatments.drug",
+            "treatments.drugxref",
+            "treatments.indication",
+            "treatments.adverseeffect",
+            "treatments.responsenote",
+        ],
+    ),
+    ("epidemiology.json", ["epidemiology.study", "epidemiology.figure"]),
+    ("groups.json", ["auth.group"]),
+]
+
+
+class KBLoadError(Exception):
+    """A fixture could not be loaded; the message names the file and record."""
+
+
+@dataclass
+class LoadReport:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+
+    def count(self, outcome: str, label: str) -> None:
+        counts = getattr(self, outcome)
+        counts[label] = counts.get(label, 0) + 1
+
+    @property
+    def changed(self) -> int:
+        return sum(self.created.values()) + sum(self.updated.values())
+
+
+def fixture_dir() -> Path:
+    return Path(settings.FIXTURE_DIRS[0])
+
+
+def load_kb(directory: Path | None = None, *, using: str = "default") -> LoadReport:
+    """Load every fixture file in order, in one transaction; write only changes."""
+    directory = Path(directory or fixture_dir())
+    report = LoadReport()
+    with transaction.atomic(using=using):
+        pending: list[tuple[str, DeserializedObject]] = []
+        for filename, labels in FIXTURE_FILES:
+            path = directory / filename
+            for where, obj in _read_records(path, labels, using):
+                try:
+                    outcome = _apply(obj, using)
+                except KBLoadError:
+                    raise
+                except Exception as exc:
+                    raise KBLoadError(f"{where}: {_explain(exc)}") from exc
+                report.count(outcome, obj.object._meta.label_lower)
+                if obj.deferred_fields:
+                    pending.append((where, obj))
+        for where, obj in pending:
+            try:
+                _apply_deferred(obj, using)
+            except Exception as exc:
+                raise KBLoadError(f"{where}: {_explain(exc)}") from exc
+    return report
+
+
+def _read_records(path: Path, labels: list[str], using: str):
+    """Yield (description, DeserializedObject) for each record of one file."""
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise KBLoadError(f"{path.name}: file not found in {path.parent}") from exc
+    except ValueError as exc:
+        raise KBLoadError(f"{path.name}: not valid JSON ({exc})") from exc
+    if not isinstance(records, list):
+        raise KBLoadError(f"{path.name}: expected a list of records")
+    for number, record in enumerate(records, 1):
+        where = f"{path.name}, record {number} ({_describe(record)})"
+        if not isinstance(record, dict) or record.get("model") not in labels:
+            raise KBLoadError(
+                f"{where}: model must be one of {', '.join(labels)} in this file"
+            )
+        if "pk" in record:
+            raise KBLoadError(
+                f"{where}: fixture records carry no primary key; "
+                "they are matched by natural key"
+            )
+        try:
+            (obj,) = serializers.deserialize(
+                "python", [record], using=using, handle_forward_references=True
+            )
+        except Exception as exc:
+            raise KBLoadError(f"{where}: {_explain(exc)}") from exc
+        yield where, obj
+
+
+def _describe(record) -> str:
+    """Name a raw fixture record by its model and natural-key fields."""
+    if not isinstance(record, dict):
+        return "not an object"
+    label = record.get("model", "no model")
+    fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return str(label)
+    names = [
+        lookup.split("__")[0]
+        for lookup in getattr(model, "natural_key_lookups", ("name",))
+    ]
+    key = [fields.get(name) for name in names]
+    key = [k[0] if isinstance(k, list) and len(k) == 1 else k for k in key]
+    return f"{label} {json.dumps(key, ensure_ascii=False)}"
+
+
+def _explain(exc: Exception) -> str:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}"
+            for name, messages in exc.message_dict.items()
+        )
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _apply(obj: DeserializedObject, using: str) -> str:
+    """Validate one record and save it if it is new or differs from the database."""
+    instance = obj.object
+    model = type(instance)
+    deferred = {f.name for f in obj.deferred_fields}
+    instance.clean_fields(exclude=deferred)
+    if not deferred:
+        instance.clean()
+    if instance.pk is None:
+        obj.save(using=using)
+        return "created"
+    existing = model._base_manager.using(using).get(pk=instance.pk)
+    changed = any(
+        getattr(existing, f.attname) != getattr(instance, f.attname)
+        for f in model._meta.concrete_fields
+        if f.name not in deferred
+    )
+    for name, pks in (obj.m2m_data or {}).items():
+        current = set(getattr(existing, name).values_list("pk", flat=True).order_by())
+        changed = changed or current != {
+            model._meta.get_field(name).remote_field.model._meta.pk.to_python(pk)
+            for pk in pks
+        }
+    if not changed:
+        return "unchanged"
+    obj.save(using=using)
+    return "updated"
+
+
+def _apply_deferred(obj: DeserializedObject, using: str) -> None:
+    """Resolve forward references (a parent listed after its child)."""
+    instance = obj.object
+    for fk, natural_key in obj.deferred_fields.items():
+        related = fk.remote_field.model._default_manager.db_manager(using)
+        target = related.get_by_natural_key(*natural_key)
+        current = (
+            type(instance)
+            ._base_manager.using(using)
+            .filter(pk=instance.pk)
+            .values_list(fk.attname, flat=True)
+            .get()
+        )
+        if current != target.pk:
+            type(instance)._base_manager.using(using).filter(pk=instance.pk).update(
+                **{fk.attname: target.pk}
+            )
+    instance.refresh_from_db(using=using)
+    instance.clean()
+
+
+class FixtureEncoder(DjangoJSONEncoder):
+    """Decimals as written by a curator: 700000 and 0.7, not 700000.0000."""
+
+    def default(self, o):
+        if isinstance(o, Decimal):
+            return format(o.normalize(), "f")
+        return super().default(o)
+
+
+def _sort_key(key) -> tuple:
+    return tuple("" if part is None else str(part) for part in key)
+
+
+def serialize_file(labels: list[str], *, using: str = "default") -> str:
+    """The text of one fixture file for the current database state."""
+    records = []
+    for label in labels:
+        model = apps.get_model(label)
+        queryset = model._default_manager.using(using).all()
+        joins = {
+            lookup.rsplit("__", 1)[0]
+            for lookup in getattr(model, "natural_key_lookups", ())
+            if "__" in lookup
+        }
+        if joins:
+            queryset = queryset.select_related(*joins)
+        instances = sorted(queryset, key=lambda obj: _sort_key(obj.natural_key()))
+        for record in serializers.serialize(
+            "python",
+            instances,
+            use_natural_foreign_keys=True,
+            use_natural_primary_keys=True,
+        ):
+            for name, value in record["fields"].items():
+                if _is_m2m(model, name):
+                    record["fields"][name] = sorted(value, key=_sort_key)
+            records.append(record)
+    return format_json(json.loads(json.dumps(records, cls=FixtureEncoder))) + "\n"
+
+
+def format_json(value, level: int = 0) -> str:
+    """Indented JSON whose short lists of plain values stay on one line.
+
+    A natural key such as ["imid-bio-uk", "Introduction"] then reads as one
+    line in a diff instead of four.
+    """
+    pad, inner = "  " * level, "  " * (level + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [
+            f"{inner}{json.dumps(key, ensure_ascii=False)}: "
+            f"{format_json(item, level + 1)}"
+            for key, item in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        if not any(isinstance(item, dict | list) for item in value):
+            flat = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+            if len(flat) + len(inner) <= 88:
+                return flat
+        items = [f"{inner}{format_json(item, level + 1)}" for item in value]
+        return "[\n" + ",\n".join(items) + f"\n{pad}]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _is_m2m(model: type[models.Model], name: str) -> bool:
+    try:
+        return model._meta.get_field(name).many_to_many
+    except FieldDoesNotExist:
+        return False
+
+
+def dump_kb(directory: Path | None = None, *, using: str = "default") -> list[Path]:
+    """Write every fixture file from the database; return the paths written."""
+    directory = Path(directory or fixture_dir())
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for filename, labels in FIXTURE_FILES:
+        path = directory / filename
+        path.write_text(serialize_file(labels, using=using), encoding="utf-8")
+        written.append(path)
+    return written

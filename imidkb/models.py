@@ -1,0 +1,288 @@
+"""What every app shares: sources, citations and the curated-record base."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_name_list(value) -> None:
+    """A list of distinct, non-empty strings (synonyms, abbreviations, sections)."""
+    if not isinstance(value, list):
+        raise ValidationError(_("Enter a list of names."), code="not_a_list")
+    seen = set()
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise ValidationError(
+                _("Every entry must be a non-empty piece of text."), code="empty_name"
+            )
+        if item != item.strip():
+            raise ValidationError(
+                _("“%(name)s” has leading or trailing spaces."),
+                code="untrimmed",
+                params={"name": item},
+            )
+        if item.casefold() in seen:
+            raise ValidationError(
+                _("“%(name)s” is listed twice."),
+                code="duplicate",
+                params={"name": item},
+            )
+        seen.add(item.casefold())
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+
+
+class NaturalKeyQuerySet(models.QuerySet):
+    """Looks a row up by its natural key, as the model's natural_key_lookups say."""
+
+    def get_by_natural_key(self, *key):
+        lookups = self.model.natural_key_lookups
+        return self.get(**dict(zip(lookups, key, strict=True)))
+
+
+class NaturalKeyModel(models.Model):
+    """Abstract base giving a model a natural key built from natural_key_lookups.
+
+    Each lookup is a field path ("slug", "disease__slug"); a link row's key is
+    made of its ends' keys, so fixtures never carry primary keys. A path through
+    an empty optional relation gives None, which get_by_natural_key matches with
+    IS NULL.
+    """
+
+    natural_key_lookups: tuple[str, ...] = ("slug",)
+
+    objects = NaturalKeyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self) -> tuple:
+        key = []
+        for lookup in self.natural_key_lookups:
+            value = self
+            for part in lookup.split("__"):
+                value = getattr(value, part)
+                if value is None:
+                    break
+            key.append(value)
+        return tuple(key)
+
+
+class CuratedQuerySet(NaturalKeyQuerySet):
+    """Reads shared by every curated record."""
+
+    def published(self) -> "CuratedQuerySet":
+        return self.filter(status=Status.PUBLISHED)
+
+    def visible_to(self, user) -> "CuratedQuerySet":
+        """Editors (staff) see drafts; everybody else sees published records."""
+        if user is not None and user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def lacking_citation(self) -> "CuratedQuerySet":
+        return self.filter(citations__isnull=True)
+
+
+class CuratedRecord(NaturalKeyModel):
+    """Abstract base of every curated record: slug, workflow status, timestamps."""
+
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        help_text=_("Permanent key: the URL, the API id and the fixture key."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
+    reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    citations = models.ManyToManyField(
+        "imidkb.Citation",
+        blank=True,
+        related_name="%(app_label)s_%(class)s_set",
+        verbose_name=_("citations"),
+    )
+
+    objects = CuratedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # Fixture loads save with raw=True and never come through here, so the
+        # curated timestamps and version in fixtures are kept as written.
+        if self.pk is not None:
+            self.version += 1
+        self.updated = timezone.now()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+
+class CitedLink(NaturalKeyModel):
+    """Abstract base of a link between two records, cited like a record."""
+
+    note = models.CharField(
+        _("note"),
+        max_length=300,
+        blank=True,
+        help_text=_("How the source qualifies the link, in the project's words."),
+    )
+    citations = models.ManyToManyField(
+        "imidkb.Citation",
+        blank=True,
+        related_name="%(app_label)s_%(class)s_set",
+        verbose_name=_("citations"),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Source(NaturalKeyModel):
+    """One text or reference data set that the knowledge base is curated from."""
+
+    class Kind(models.TextChoices):
+        ENCYCLOPEDIA = "encyclopedia", _("Encyclopedia article")
+        RESEARCH_PAGE = "research-page", _("Research consortium information page")
+        QA_ARTICLE = "qa-article", _("Question-and-answer article")
+        REFERENCE_SET = "reference-set", _("Reference data set")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    publisher = models.CharField(_("publisher"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    licence = models.CharField(_("licence"), max_length=100, blank=True)
+    url = models.URLField(_("URL"), blank=True)
+    accessed_on = models.DateField(_("accessed on"), null=True, blank=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("What the source is, in our words.")
+    )
+    sections = models.JSONField(
+        _("sections"),
+        default=list,
+        blank=True,
+        validators=[validate_name_list],
+        help_text=_("The section headings a citation may name."),
+    )
+
+    class Meta:
+        ordering = ["kind", "title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return self.title
+
+
+class Citation(NaturalKeyModel):
+    """A section of a source that supports one or more statements."""
+
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="citations"
+    )
+    section = models.CharField(_("section"), max_length=200)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    natural_key_lookups = ("source__slug", "section")
+
+    class Meta:
+        ordering = ["source__slug", "section"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "section"],
+                name="%(app_label)s_%(class)s_unique_source_section",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source.title}, {self.section}"
+
+    def clean(self):
+        sections = self.source.sections if self.source_id else []
+        if sections and self.section not in sections:
+            raise ValidationError(
+                {
+                    "section": _("“%(section)s” is not a section of this source.")
+                    % {"section": self.section}
+                }
+            )
+
+
+class IdentifierSystem(models.TextChoices):
+    """Ontologies and code systems whose identifiers the knowledge base carries."""
+
+    MONDO = "MONDO", "MONDO"
+    DOID = "DOID", _("Disease Ontology")
+    ICD10 = "ICD10", _("ICD-10 (WHO)")
+    ICD10CM = "ICD10CM", "ICD-10-CM"
+    ICD11 = "ICD11", _("ICD-11 foundation")
+    MESH = "MESH", "MeSH"
+    ORPHA = "ORPHA", "Orphanet"
+    UMLS = "UMLS", "UMLS"
+    HP = "HP", _("Human Phenotype Ontology")
+    ATC = "ATC", _("WHO ATC")
+    CHEBI = "CHEBI", "ChEBI"
+
+
+IDENTIFIER_PATTERNS = {
+    IdentifierSystem.MONDO: r"MONDO:\d{7}",
+    IdentifierSystem.DOID: r"DOID:\d+",
+    IdentifierSystem.ICD10: r"ICD10:[A-Z]\d{2}(\.\d{1,2})?",
+    IdentifierSystem.ICD10CM: r"ICD10CM:[A-Z]\d{2}(\.\d{1,4})?",
+    IdentifierSystem.ICD11: r"icd11\.foundation:\d+",
+    IdentifierSystem.MESH: r"MESH:D\d{6}",
+    IdentifierSystem.ORPHA: r"ORPHA:\d+",
+    IdentifierSystem.UMLS: r"UMLS:C\d{7}",
+    IdentifierSystem.HP: r"HP:\d{7}",
+    IdentifierSystem.ATC: r"ATC:[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?",
+    IdentifierSystem.CHEBI: r"CHEBI:\d+",
+}
+
+
+def validate_identifier(system: str, identifier: str) -> None:
+    """Raise ValidationError unless identifier is well formed for its system."""
+    pattern = IDENTIFIER_PATTERNS.get(system)
+    if pattern is None or not re.fullmatch(pattern, identifier or ""):
+        raise ValidationError(
+            {
+                "identifier": _(
+                    "“%(identifier)s” is not a valid %(system)s identifier."
+                )
+                % {"identifier": identifier, "system": system}
+            }
+        )
+
+
+class Xref(CitedLink):
+    """Abstract base of an identifier in an external ontology or code system."""
+
+    system = models.CharField(_("system"), max_length=10, choices=IdentifierSystem)
+    identifier = models.CharField(_("identifier"), max_length=60)
+    label = models.CharField(_("label in the system"), max_length=200, blank=True)
+    exact = models.BooleanField(
+        _("exact match"),
+        default=True,
+        help_text=_("Off for loose cross-references (e.g. Orphanet 'non rare')."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        validate_identifier(self.system, self.identifier)

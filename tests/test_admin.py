@@ -1,0 +1,72 @@
+"""Every model is registered in the admin and its pages load for editors."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+KB_APPS = {"imidkb", "diseases", "treatments", "epidemiology"}
+REGISTERED = [
+    model for model in admin.site._registry if model._meta.app_label in KB_APPS
+]
+
+
+def test_every_knowledge_base_model_is_registered():
+    from django.apps import apps
+
+    for app in KB_APPS:
+        for model in apps.get_app_config(app).get_models():
+            assert model in admin.site._registry, model
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
+def test_changelist_add_and_change_pages_load(kb, admin_client, model):
+    opts = model._meta
+    base = f"admin:{opts.app_label}_{opts.model_name}"
+    assert admin_client.get(reverse(f"{base}_changelist")).status_code == 200
+    assert admin_client.get(reverse(f"{base}_add")).status_code == 200
+    obj = model._default_manager.first()
+    assert obj is not None, "the knowledge base has a row of every model"
+    assert admin_client.get(reverse(f"{base}_change", args=[obj.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
+def test_changelist_query_count_does_not_grow_with_rows(
+    kb, admin_client, model, django_assert_max_num_queries
+):
+    """list_select_related keeps changelists free of a query per row."""
+    opts = model._meta
+    with django_assert_max_num_queries(12):
+        admin_client.get(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("cited=no", 0), ("status=draft", 0)],
+)
+def test_disease_changelist_filters(kb, admin_client, query, expected):
+    response = admin_client.get(
+        reverse("admin:diseases_disease_changelist") + f"?{query}"
+    )
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == expected
+
+
+def test_identifier_filter_lists_diseases_without_identifiers(kb, admin_client):
+    response = admin_client.get(
+        reverse("admin:diseases_disease_changelist") + "?identified=no"
+    )
+    names = {d.slug for d in response.context["cl"].result_list}
+    assert "axial-spondyloarthritis" in names
+    assert "rheumatoid-arthritis" not in names
+
+
+def test_editors_group_is_loaded_with_curation_permissions(kb):
+    editors = Group.objects.get(name="Editors")
+    codenames = set(editors.permissions.values_list("codename", flat=True))
+    assert {"add_disease", "change_disease", "view_figure"} <= codenames
+    assert not any(code.startswith("delete_") for code in codenames)

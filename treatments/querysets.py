@@ -1,0 +1,49 @@
+"""Reads of drug classes, drugs and treatment-response notes."""
+
+from django.db.models import Prefetch
+
+from diseases.querysets import NamedRecordQuerySet, citations_prefetch
+from imidkb.models import CuratedQuerySet
+
+
+class DrugClassQuerySet(NamedRecordQuerySet):
+    def for_list(self) -> "DrugClassQuerySet":
+        return self.select_related("parent")
+
+    def for_detail(self) -> "DrugClassQuerySet":
+        from treatments.models import AdverseEffect, Drug, DrugClassXref, Indication
+
+        return self.for_list().prefetch_related(
+            citations_prefetch(),
+            Prefetch("children", queryset=self.model.objects.all()),
+            Prefetch("drugs", queryset=Drug.objects.all()),
+            Prefetch("xrefs", queryset=DrugClassXref.objects.all()),
+            Prefetch(
+                "indications", queryset=Indication.objects.select_related("disease")
+            ),
+            Prefetch(
+                "adverse_effects",
+                queryset=AdverseEffect.objects.select_related("symptom", "condition"),
+            ),
+        )
+
+
+class DrugQuerySet(NamedRecordQuerySet):
+    def for_list(self) -> "DrugQuerySet":
+        return self.select_related("drug_class")
+
+    def for_detail(self) -> "DrugQuerySet":
+        from treatments.models import DrugXref, Indication
+
+        return self.for_list().prefetch_related(
+            citations_prefetch(),
+            Prefetch("xrefs", queryset=DrugXref.objects.all()),
+            Prefetch(
+                "indications", queryset=Indication.objects.select_related("disease")
+            ),
+        )
+
+
+class ResponseNoteQuerySet(CuratedQuerySet):
+    def for_list(self) -> "ResponseNoteQuerySet":
+        return self.select_related("disease", "drug_class")
