@@ -22,5 +22,9 @@ class HomeView(TemplateView):
         context["diseases_by_kind"] = [
             (kind.label, rows) for kind, rows in by_kind.items() if rows
         ]
-        context["sources"] = Source.objects.all()
+        sources = Source.objects.all()
+        context["texts"] = [s for s in sources if s.kind != Source.Kind.REFERENCE_SET]
+        context["reference_sets"] = [
+            s for s in sources if s.kind == Source.Kind.REFERENCE_SET
+        ]
         return context
