@@ -5,7 +5,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from diseases.querysets import DiseaseQuerySet, MechanismQuerySet, SymptomQuerySet
+from diseases.querysets import (
+    BodySystemQuerySet,
+    DiseaseQuerySet,
+    MechanismQuerySet,
+    SymptomQuerySet,
+)
 from imidkb.models import (
     CitedLink,
     CuratedRecord,
@@ -20,6 +25,8 @@ class BodySystem(NaturalKeyModel):
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
+
+    objects = BodySystemQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -131,6 +138,10 @@ class Symptom(CuratedRecord):
 
     def __str__(self):
         return self.name
+
+    def extra_search_terms(self) -> list[str]:
+        """The HPO term is a name readers may search by ("Xerostomia")."""
+        return [self.hpo_label]
 
 
 class Mechanism(CuratedRecord):

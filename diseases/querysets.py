@@ -1,8 +1,13 @@
 """Reads of diseases, symptoms and mechanisms."""
 
-from django.db.models import Prefetch, Q
+from collections import defaultdict
 
-from imidkb.models import Citation, CuratedQuerySet
+from django.apps import apps
+from django.db.models import Prefetch
+
+from imidkb import search
+from imidkb.filters import order_by_ids
+from imidkb.models import Citation, CuratedQuerySet, NaturalKeyQuerySet
 
 
 def citations_prefetch(lookup: str = "citations") -> Prefetch:
@@ -10,36 +15,55 @@ def citations_prefetch(lookup: str = "citations") -> Prefetch:
     return Prefetch(lookup, queryset=Citation.objects.select_related("source"))
 
 
+class BodySystemQuerySet(NaturalKeyQuerySet):
+    """Body systems are a vocabulary: always visible, never drafted."""
+
+    def visible_to(self, user) -> "BodySystemQuerySet":
+        return self.all()
+
+    def for_list(self) -> "BodySystemQuerySet":
+        return self.all()
+
+    def for_detail(self) -> "BodySystemQuerySet":
+        from diseases.models import DiseaseBodySystem
+
+        return self.prefetch_related(
+            Prefetch(
+                "disease_links",
+                queryset=DiseaseBodySystem.objects.select_related(
+                    "disease"
+                ).prefetch_related(citations_prefetch()),
+            )
+        )
+
+
 class NamedRecordQuerySet(CuratedQuerySet):
-    """Curated records with a name and a list of synonyms."""
+    """Curated records found by name, abbreviation or synonym."""
 
     def search(self, text: str) -> "NamedRecordQuerySet":
-        """Records whose name, slug or (case-insensitively) synonyms contain text."""
-        text = (text or "").strip()
-        if not text:
-            return self.none()
-        return self.filter(
-            Q(name__icontains=text)
-            | Q(slug__icontains=text)
-            | Q(synonyms__icontains=text)
-        )
+        """Matching records, best match first (see imidkb.search)."""
+        hits = search.search(text, [self.model._meta.label_lower])
+        return order_by_ids(self, [hit.object_id for hit in hits])
 
 
 class DiseaseQuerySet(NamedRecordQuerySet):
-    def search(self, text: str) -> "DiseaseQuerySet":
-        text = (text or "").strip()
-        if not text:
-            return self.none()
-        return self.filter(
-            Q(name__icontains=text)
-            | Q(slug__icontains=text)
-            | Q(synonyms__icontains=text)
-            | Q(abbreviations__icontains=text)
-            | Q(former_names__icontains=text)
-        )
+    # Prefetches other apps add to a disease's detail (figures, treatments),
+    # so that this app does not import them.
+    detail_prefetches: list = []
 
     def for_list(self) -> "DiseaseQuerySet":
-        return self.prefetch_related("body_systems")
+        from diseases.models import DiseaseBodySystem, DiseaseMembership
+
+        return self.prefetch_related(
+            Prefetch(
+                "parent_links",
+                queryset=DiseaseMembership.objects.select_related("parent"),
+            ),
+            Prefetch(
+                "body_system_links",
+                queryset=DiseaseBodySystem.objects.select_related("body_system"),
+            ),
+        )
 
     def for_detail(self) -> "DiseaseQuerySet":
         from diseases.models import (
@@ -51,11 +75,18 @@ class DiseaseQuerySet(NamedRecordQuerySet):
             DiseaseXref,
         )
 
-        return self.for_list().prefetch_related(
-            citations_prefetch(),
+        cited = citations_prefetch
+        return self.prefetch_related(
+            cited(),
             Prefetch(
                 "parent_links",
                 queryset=DiseaseMembership.objects.select_related("parent"),
+            ),
+            Prefetch(
+                "parent_links__parent__symptom_links",
+                queryset=DiseaseSymptom.objects.select_related(
+                    "symptom"
+                ).prefetch_related(cited()),
             ),
             Prefetch(
                 "member_links",
@@ -67,22 +98,87 @@ class DiseaseQuerySet(NamedRecordQuerySet):
             ),
             Prefetch(
                 "symptom_links",
-                queryset=DiseaseSymptom.objects.select_related("symptom"),
+                queryset=DiseaseSymptom.objects.select_related(
+                    "symptom"
+                ).prefetch_related(cited()),
             ),
             Prefetch(
                 "mechanism_links",
-                queryset=DiseaseMechanism.objects.select_related("mechanism"),
+                queryset=DiseaseMechanism.objects.select_related(
+                    "mechanism"
+                ).prefetch_related(cited()),
             ),
             Prefetch(
                 "relations_out",
-                queryset=DiseaseRelation.objects.select_related("target"),
+                queryset=DiseaseRelation.objects.select_related(
+                    "target"
+                ).prefetch_related(cited()),
             ),
             Prefetch(
                 "relations_in",
-                queryset=DiseaseRelation.objects.select_related("subject"),
+                queryset=DiseaseRelation.objects.select_related(
+                    "subject"
+                ).prefetch_related(cited()),
             ),
             Prefetch("xrefs", queryset=DiseaseXref.objects.all()),
+            *(prefetch() for prefetch in self.detail_prefetches),
         )
+
+    def related_to(self, disease, limit: int = 10) -> list[dict]:
+        """Other diseases ranked by what they share with this one: symptoms,
+        mechanisms and drug classes (through indications). Four queries."""
+        from diseases.models import DiseaseMechanism, DiseaseSymptom
+
+        Indication = apps.get_model("treatments", "Indication")
+        candidates = self.exclude(pk=disease.pk).values("pk")
+        shared: dict[int, dict[str, list[str]]] = defaultdict(
+            lambda: {"symptoms": [], "mechanisms": [], "drug_classes": []}
+        )
+        for key, rows in (
+            (
+                "symptoms",
+                DiseaseSymptom.objects.filter(
+                    disease__in=candidates,
+                    symptom__in=disease.symptom_links.values("symptom"),
+                ).values_list("disease_id", "symptom__slug"),
+            ),
+            (
+                "mechanisms",
+                DiseaseMechanism.objects.filter(
+                    disease__in=candidates,
+                    mechanism__in=disease.mechanism_links.values("mechanism"),
+                ).values_list("disease_id", "mechanism__slug"),
+            ),
+            (
+                "drug_classes",
+                Indication.objects.filter(
+                    disease__in=candidates,
+                    drug_class__isnull=False,
+                    drug_class__in=Indication.objects.filter(disease=disease).values(
+                        "drug_class"
+                    ),
+                ).values_list("disease_id", "drug_class__slug"),
+            ),
+        ):
+            for disease_id, slug in rows:
+                if slug not in shared[disease_id][key]:
+                    shared[disease_id][key].append(slug)
+        score = {
+            pk: sum(len(v) for v in items.values()) for pk, items in shared.items()
+        }
+        top = sorted(score, key=lambda pk: -score[pk])[: limit * 2]
+        names = {
+            d.pk: d for d in self.model.objects.filter(pk__in=top).only("slug", "name")
+        }
+        ranked = sorted(top, key=lambda pk: (-score[pk], names[pk].name))[:limit]
+        return [
+            {
+                "disease": names[pk],
+                "score": score[pk],
+                **{key: sorted(value) for key, value in shared[pk].items()},
+            }
+            for pk in ranked
+        ]
 
 
 class SymptomQuerySet(NamedRecordQuerySet):
@@ -96,7 +192,9 @@ class SymptomQuerySet(NamedRecordQuerySet):
             citations_prefetch(),
             Prefetch(
                 "disease_links",
-                queryset=DiseaseSymptom.objects.select_related("disease"),
+                queryset=DiseaseSymptom.objects.select_related(
+                    "disease"
+                ).prefetch_related(citations_prefetch()),
             ),
         )
 
@@ -112,6 +210,8 @@ class MechanismQuerySet(NamedRecordQuerySet):
             citations_prefetch(),
             Prefetch(
                 "disease_links",
-                queryset=DiseaseMechanism.objects.select_related("disease"),
+                queryset=DiseaseMechanism.objects.select_related(
+                    "disease"
+                ).prefetch_related(citations_prefetch()),
             ),
         )

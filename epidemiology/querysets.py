@@ -3,6 +3,8 @@
 from django.db.models import Exists, OuterRef, Prefetch
 
 from diseases.querysets import citations_prefetch
+from imidkb import search
+from imidkb.filters import words_filter
 from imidkb.models import CuratedQuerySet
 
 
@@ -10,12 +12,20 @@ class StudyQuerySet(CuratedQuerySet):
     def for_list(self) -> "StudyQuerySet":
         return self.all()
 
+    def search(self, text: str) -> "StudyQuerySet":
+        return words_filter(self, ["name", "summary"], text)
+
     def for_detail(self) -> "StudyQuerySet":
         from epidemiology.models import Figure
 
         return self.prefetch_related(
             citations_prefetch(),
-            Prefetch("figures", queryset=Figure.objects.select_related("disease")),
+            Prefetch(
+                "figures",
+                queryset=Figure.objects.published()
+                .select_related("disease")
+                .prefetch_related(citations_prefetch()),
+            ),
         )
 
 
@@ -27,6 +37,11 @@ class FigureQuerySet(CuratedQuerySet):
 
     def for_detail(self) -> "FigureQuerySet":
         return self.for_list()
+
+    def search(self, text: str) -> "FigureQuerySet":
+        """Figures of the diseases the text finds (the site's disease search)."""
+        hits = search.search(text, ["diseases.disease"])
+        return self.filter(disease_id__in=[hit.object_id for hit in hits])
 
     def disagreeing(self) -> "FigureQuerySet":
         """Figures for which another figure of the same disease, measure,

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from imidkb.models import Citation, Source
+from imidkb.models import Citation, DataVersion, Release, Source
 
 
 class CitationPresenceFilter(admin.SimpleListFilter):
@@ -55,3 +55,47 @@ class CitationAdmin(admin.ModelAdmin):
     list_select_related = ["source"]
     search_fields = ["section", "note", "source__title", "source__slug"]
     autocomplete_fields = ["source"]
+
+
+@admin.register(Release)
+class ReleaseAdmin(admin.ModelAdmin):
+    """Releases are cut with `manage.py cutrelease`, never edited."""
+
+    list_display = ["number", "cut_at", "note", "data_version", "json_sha256"]
+    fields = [
+        "number",
+        "cut_at",
+        "note",
+        "data_version",
+        "counts",
+        "changelog",
+        "json_sha256",
+        "csv_zip_sha256",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("json_data", "csv_zip", "manifest")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DataVersion)
+class DataVersionAdmin(admin.ModelAdmin):
+    """The knowledge-base version counter, for diagnosis; maintained by signals."""
+
+    list_display = ["number", "changed", "release", "release_version"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -6,3 +6,8 @@ class ImidkbConfig(AppConfig):
     name = "imidkb"
     verbose_name = _("Knowledge base")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from imidkb import signals
+
+        signals.connect()

@@ -20,6 +20,8 @@ from django.core.serializers.base import DeserializedObject
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
+from imidkb import signals
+
 FIXTURE_FILES: list[tuple[str, list[str]]] = [
     ("sources.json", ["imidkb.source", "imidkb.citation"]),
     (
@@ -81,7 +83,7 @@ def load_kb(directory: Path | None = None, *, using: str = "default") -> LoadRep
     """Load every fixture file in order, in one transaction; write only changes."""
     directory = Path(directory or fixture_dir())
     report = LoadReport()
-    with transaction.atomic(using=using):
+    with transaction.atomic(using=using), signals.bulk_write():
         pending: list[tuple[str, DeserializedObject]] = []
         for filename, labels in FIXTURE_FILES:
             path = directory / filename

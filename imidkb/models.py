@@ -152,6 +152,25 @@ class CitedLink(NaturalKeyModel):
         abstract = True
 
 
+class SourceQuerySet(NaturalKeyQuerySet):
+    """Sources are always public: they are what the public checks statements
+    against."""
+
+    def visible_to(self, user) -> "SourceQuerySet":
+        return self.all()
+
+    def for_list(self) -> "SourceQuerySet":
+        return self.all()
+
+    def for_detail(self) -> "SourceQuerySet":
+        return self.prefetch_related("citations")
+
+    def search(self, text: str) -> "SourceQuerySet":
+        from imidkb.filters import words_filter
+
+        return words_filter(self, ["title", "publisher", "description"], text)
+
+
 class Source(NaturalKeyModel):
     """One text or reference data set that the knowledge base is curated from."""
 
@@ -179,8 +198,10 @@ class Source(NaturalKeyModel):
         help_text=_("The section headings a citation may name."),
     )
 
+    objects = SourceQuerySet.as_manager()
+
     class Meta:
-        ordering = ["kind", "title"]
+        ordering = ["kind", "title", "slug"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
 
@@ -286,3 +307,125 @@ class Xref(CitedLink):
 
     def clean(self):
         validate_identifier(self.system, self.identifier)
+
+
+class SearchTerm(models.Model):
+    """One name a record is found by (its name, an abbreviation, a synonym...).
+
+    Derived from the curated records and rebuilt from them; never curated.
+    """
+
+    label = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    text = models.CharField(max_length=300)
+    normalized = models.CharField(max_length=300)
+    field = models.CharField(max_length=20)
+
+    class Meta:
+        ordering = ["label", "object_id", "field", "text"]
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+        indexes = [models.Index(fields=["label", "object_id"])]
+
+    def __str__(self):
+        return self.text
+
+
+class SearchKey(models.Model):
+    """A lookup key for one word of a search term: the word itself or the word
+    with one letter deleted (see imidkb.search)."""
+
+    key = models.CharField(max_length=100, db_index=True)
+    word = models.CharField(max_length=100)
+    term = models.ForeignKey(SearchTerm, on_delete=models.CASCADE, related_name="keys")
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("search key")
+        verbose_name_plural = _("search keys")
+
+    def __str__(self):
+        return self.key
+
+
+class DataVersion(models.Model):
+    """The knowledge base's version: a counter bumped by every curated write.
+
+    One row. ETags, Last-Modified and release labels derive from it, so a
+    published edit is visible to the very next request of every process.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed = models.DateTimeField(default=timezone.now)
+    release = models.PositiveIntegerField(
+        default=0, help_text=_("Number of the latest release; 0 before the first.")
+    )
+    release_version = models.PositiveBigIntegerField(
+        default=0, help_text=_("The data version the latest release was cut at.")
+    )
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data version")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pk=1), name="%(app_label)s_%(class)s_single_row"
+            ),
+        ]
+
+    def __str__(self):
+        return f"data version {self.number}"
+
+    @property
+    def release_label(self) -> str:
+        """The release the live data reflects: "3" when it is exactly release
+        3, "3+" when it has changed since, "none" before the first release."""
+        if not self.release:
+            return "none"
+        if self.number == self.release_version:
+            return str(self.release)
+        return f"{self.release}+"
+
+    @classmethod
+    def current(cls) -> "DataVersion":
+        version = cls.objects.filter(pk=1).first()
+        return version or cls(pk=1, number=0, changed=timezone.now())
+
+    @classmethod
+    def bump(cls) -> None:
+        now = timezone.now()
+        updated = cls.objects.filter(pk=1).update(
+            number=models.F("number") + 1, changed=now
+        )
+        if not updated:
+            cls.objects.get_or_create(pk=1, defaults={"number": 1, "changed": now})
+
+
+class Release(models.Model):
+    """A numbered, dated snapshot of the published knowledge base.
+
+    The downloads are stored in the database, so any app process behind a load
+    balancer can serve them; their SHA-256 checksums let a researcher verify a
+    copy. The manifest maps each record to a hash of its content and is what
+    the changelog against the previous release is computed from.
+    """
+
+    number = models.PositiveIntegerField(unique=True)
+    cut_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=300, blank=True)
+    data_version = models.PositiveBigIntegerField()
+    counts = models.JSONField(default=dict)
+    manifest = models.JSONField(default=dict)
+    changelog = models.JSONField(default=dict)
+    json_data = models.BinaryField()
+    json_sha256 = models.CharField(max_length=64)
+    csv_zip = models.BinaryField()
+    csv_zip_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("data release")
+        verbose_name_plural = _("data releases")
+
+    def __str__(self):
+        return f"Release {self.number} ({self.cut_at:%Y-%m-%d})"

@@ -41,8 +41,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "django_filters",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "imidkb",
     "diseases",
     "treatments",
@@ -52,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -109,7 +113,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Anonymous API reads per client address; empty turns throttling off (e.g. for
+# benchmarks behind a trusted proxy that limits instead).
+API_ANON_RATE = os.environ.get("DJANGO_API_ANON_RATE", "3000/hour")
+
 REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # The API's views use the stricter classes of imidkb.apikit (400 on bad
+    # ordering or paging); these defaults only serve views that do not.
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -119,4 +130,58 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
     ],
+    "DEFAULT_THROTTLE_CLASSES": (
+        ["rest_framework.throttling.AnonRateThrottle"] if API_ANON_RATE else []
+    ),
+    "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE or None},
+    "EXCEPTION_HANDLER": "imidkb.apikit.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "imidkb.apikit.KBAutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IMID-KB API",
+    "DESCRIPTION": (
+        "Read-only API of IMID-KB, a curated knowledge base of immune-mediated "
+        "inflammatory diseases. Every statement carries citations (source and "
+        "section); figures keep their exact values, bounds and qualifiers as "
+        "decimal strings. Lists are paginated (page, page_size up to 500) and "
+        "also served as CSV (?format=csv or Accept: text/csv). Unknown "
+        "parameters, unknown slugs and malformed values are answered with 400. "
+        "Responses carry ETag and Last-Modified (send If-None-Match for a 304) "
+        "and name the data release they reflect in the X-KB-Release header: "
+        "'3' is exactly release 3, '3+' is release 3 with later edits. Pin a "
+        "release by downloading it from /api/v1/releases/ and checking its "
+        "SHA-256. Information, not medical advice."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "imidkb.apikit.describe_format_parameter",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "DiseaseKindEnum": "diseases.models.Disease.Kind",
+        "MechanismKindEnum": "diseases.models.Mechanism.Kind",
+        "SourceKindEnum": "imidkb.models.Source.Kind",
+        "RecordStatusEnum": "imidkb.models.Status",
+    },
+}
+
+# The API is open for reading from any origin (notebooks in a browser).
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Last-Modified",
+    "Link",
+    "Retry-After",
+    "X-KB-Release",
+    "X-KB-Data-Version",
+    "X-Total-Count",
+    "X-Checksum-SHA256",
+]

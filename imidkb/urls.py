@@ -1,11 +1,22 @@
-"""URL configuration: site pages, the admin and (later) the API."""
+"""URL configuration: site pages, the admin, the API and its documentation."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from imidkb import views
+from imidkb.api import router
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
 ]
+
+handler404 = "imidkb.views.page_not_found"

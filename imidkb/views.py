@@ -1,5 +1,7 @@
 """Site-wide pages."""
 
+from django.http import JsonResponse
+from django.views import defaults
 from django.views.generic import TemplateView
 
 from diseases.models import Disease
@@ -28,3 +30,13 @@ class HomeView(TemplateView):
             s for s in sources if s.kind == Source.Kind.REFERENCE_SET
         ]
         return context
+
+
+def page_not_found(request, exception):
+    """404: JSON under /api/ (the API's error shape), the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"status": 404, "error": "not_found", "detail": "No such API endpoint."},
+            status=404,
+        )
+    return defaults.page_not_found(request, exception)

@@ -14,10 +14,63 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Throttle counters live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the curated knowledge base once. Each test runs in a transaction
+    that is rolled back, so every test starts with it loaded; tests that need
+    an empty database ask for `empty_kb`. (Transactional tests run last and
+    empty the database themselves.)"""
+    with django_db_blocker.unblock():
+        load_kb()
+
+
 @pytest.fixture
 def kb(db):
-    """The curated knowledge base, loaded from fixtures/."""
-    return load_kb()
+    """The curated knowledge base, as loaded from fixtures/ for the session."""
+
+
+def wipe_kb() -> None:
+    """Delete every knowledge-base row (inside the test's transaction)."""
+    from django.apps import apps
+    from django.db import connection
+
+    from imidkb.kb import FIXTURE_FILES
+
+    labels = [label for _f, labels in FIXTURE_FILES for label in labels]
+    models = [apps.get_model(label) for label in reversed(labels)]
+    models += [apps.get_model("imidkb", name) for name in ("SearchKey", "SearchTerm")]
+    with connection.cursor() as cursor:
+        for model in models:
+            for m2m in model._meta.many_to_many:
+                if m2m.remote_field.through._meta.auto_created:
+                    table = m2m.remote_field.through._meta.db_table
+                    cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+            table = model._meta.db_table
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+
+
+@pytest.fixture
+def empty_kb(db):
+    """An empty knowledge base, for tests that load or count from nothing."""
+    wipe_kb()
+
+
+@pytest.fixture
+def flushed_db(transactional_db):
+    """A committed-to, empty database (flushed, permissions recreated)."""
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture

@@ -14,10 +14,13 @@ REGISTERED = [
 
 
 def test_every_knowledge_base_model_is_registered():
+    """Every model but the derived search index is browsable in the admin."""
     from django.apps import apps
 
     for app in KB_APPS:
         for model in apps.get_app_config(app).get_models():
+            if model._meta.label_lower in {"imidkb.searchterm", "imidkb.searchkey"}:
+                continue
             assert model in admin.site._registry, model
 
 
@@ -26,9 +29,13 @@ def test_changelist_add_and_change_pages_load(kb, admin_client, model):
     opts = model._meta
     base = f"admin:{opts.app_label}_{opts.model_name}"
     assert admin_client.get(reverse(f"{base}_changelist")).status_code == 200
-    assert admin_client.get(reverse(f"{base}_add")).status_code == 200
+    read_only = opts.model_name in {"release", "dataversion"}
+    add = admin_client.get(reverse(f"{base}_add"))
+    assert add.status_code == (403 if read_only else 200)
     obj = model._default_manager.first()
-    assert obj is not None, "the knowledge base has a row of every model"
+    if obj is None:  # releases and the data version exist only once made
+        assert model._meta.model_name in {"release", "dataversion"}
+        return
     assert admin_client.get(reverse(f"{base}_change", args=[obj.pk])).status_code == 200
 
 

@@ -47,8 +47,7 @@ def write_records(path, records):
     path.write_text(json.dumps(records, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
-@pytest.mark.django_db
-def test_loadkb_creates_every_record_and_a_second_load_changes_nothing():
+def test_loadkb_creates_every_record_and_a_second_load_changes_nothing(empty_kb):
     """The first load creates every fixture record; the second writes nothing."""
     call_command("loadkb", stdout=StringIO())
     first = snapshot()
@@ -118,8 +117,7 @@ def break_one_figure(fixture_copy, **fields):
     return figure["fields"]["slug"], records.index(figure) + 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_bad_record_on_an_empty_database_loads_nothing(fixture_copy):
+def test_a_bad_record_on_an_empty_database_loads_nothing(flushed_db, fixture_copy):
     """One inverted range in the last file rolls back every file before it, and
     the error names the file and the record."""
     slug, number = break_one_figure(
@@ -134,8 +132,9 @@ def test_a_bad_record_on_an_empty_database_loads_nothing(fixture_copy):
     assert all(not rows for rows in snapshot().values())
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_bad_record_leaves_a_loaded_database_exactly_as_it_was(fixture_copy):
+def test_a_bad_record_leaves_a_loaded_database_exactly_as_it_was(
+    flushed_db, fixture_copy
+):
     """Reloading with an earlier good edit and one bad record changes nothing."""
     call_command("loadkb", stdout=StringIO())
     before = snapshot()
@@ -149,8 +148,9 @@ def test_a_bad_record_leaves_a_loaded_database_exactly_as_it_was(fixture_copy):
     assert snapshot() == before
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_database_constraint_violation_is_reported_and_rolled_back(fixture_copy):
+def test_a_database_constraint_violation_is_reported_and_rolled_back(
+    flushed_db, fixture_copy
+):
     """A row that passes validation but breaks a unique constraint is reported."""
     path = fixture_copy / "diseases.json"
     records = load_records(path)

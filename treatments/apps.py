@@ -6,3 +6,36 @@ class TreatmentsConfig(AppConfig):
     name = "treatments"
     verbose_name = _("Treatments")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.db.models import Prefetch
+
+        from diseases.api.serializers import DiseaseDetailSerializer
+        from diseases.querysets import DiseaseQuerySet, citations_prefetch
+        from treatments.api.serializers import (
+            DiseaseTreatmentSerializer,
+            ResponseNoteSerializer,
+        )
+        from treatments.models import Indication, ResponseNote
+
+        # A disease's detail shows its treatments and treatment-response notes.
+        DiseaseQuerySet.detail_prefetches += [
+            lambda: Prefetch(
+                "indications",
+                queryset=Indication.objects.select_related(
+                    "drug_class", "drug__drug_class"
+                ).prefetch_related(citations_prefetch()),
+            ),
+            lambda: Prefetch(
+                "response_notes",
+                queryset=ResponseNote.objects.published()
+                .select_related("drug_class")
+                .prefetch_related(citations_prefetch()),
+            ),
+        ]
+        DiseaseDetailSerializer.extra_sections.update(
+            treatments=lambda: DiseaseTreatmentSerializer(
+                source="indications", many=True, read_only=True
+            ),
+            response_notes=lambda: ResponseNoteSerializer(many=True, read_only=True),
+        )

@@ -19,27 +19,38 @@ class DrugClassQuerySet(NamedRecordQuerySet):
             Prefetch("drugs", queryset=Drug.objects.all()),
             Prefetch("xrefs", queryset=DrugClassXref.objects.all()),
             Prefetch(
-                "indications", queryset=Indication.objects.select_related("disease")
+                "indications",
+                queryset=Indication.objects.select_related("disease").prefetch_related(
+                    citations_prefetch()
+                ),
             ),
             Prefetch(
                 "adverse_effects",
-                queryset=AdverseEffect.objects.select_related("symptom", "condition"),
+                queryset=AdverseEffect.objects.select_related(
+                    "symptom", "condition"
+                ).prefetch_related(citations_prefetch()),
             ),
         )
 
 
 class DrugQuerySet(NamedRecordQuerySet):
     def for_list(self) -> "DrugQuerySet":
-        return self.select_related("drug_class")
+        from treatments.models import DrugXref
+
+        return self.select_related("drug_class").prefetch_related(
+            Prefetch("xrefs", queryset=DrugXref.objects.all())
+        )
 
     def for_detail(self) -> "DrugQuerySet":
-        from treatments.models import DrugXref, Indication
+        from treatments.models import Indication
 
         return self.for_list().prefetch_related(
             citations_prefetch(),
-            Prefetch("xrefs", queryset=DrugXref.objects.all()),
             Prefetch(
-                "indications", queryset=Indication.objects.select_related("disease")
+                "indications",
+                queryset=Indication.objects.select_related("disease").prefetch_related(
+                    citations_prefetch()
+                ),
             ),
         )
 

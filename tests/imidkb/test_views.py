@@ -16,7 +16,7 @@ def test_home_lists_published_diseases_by_kind_and_the_sources(kb, client):
     assert "IMID-Bio-UK research consortium" in html
 
 
-def test_home_hides_drafts_from_anonymous_visitors(client):
+def test_home_hides_drafts_from_anonymous_visitors(client, db):
     DiseaseFactory(name="Draft disease", status="draft")
     assert "Draft disease" not in client.get(reverse("home")).content.decode()
 

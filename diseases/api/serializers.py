@@ -1,0 +1,273 @@
+"""API representations of diseases, symptoms and mechanisms."""
+
+from typing import ClassVar
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from diseases.models import Disease, Mechanism, Symptom
+from imidkb.apikit import CitationSerializer, SlugLinkField
+
+
+class BriefSerializer(serializers.Serializer):
+    """A linked record: slug, name and API URL."""
+
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class DiseaseBriefSerializer(BriefSerializer):
+    url = SlugLinkField("disease-detail")
+
+
+class SymptomBriefSerializer(BriefSerializer):
+    url = SlugLinkField("symptom-detail")
+
+
+class MechanismBriefSerializer(BriefSerializer):
+    url = SlugLinkField("mechanism-detail")
+
+
+class BodySystemLinkSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="body_system.slug")
+    name = serializers.CharField(source="body_system.name")
+
+
+class DiseaseSerializer(serializers.ModelSerializer):
+    """A disease in a list: identity, names, kind, summary, groups, body systems."""
+
+    url = SlugLinkField("disease-detail")
+    parents = serializers.SerializerMethodField()
+    body_systems = BodySystemLinkSerializer(
+        source="body_system_links", many=True, read_only=True
+    )
+
+    class Meta:
+        model = Disease
+        fields = [
+            "url",
+            "slug",
+            "name",
+            "kind",
+            "abbreviations",
+            "synonyms",
+            "former_names",
+            "summary",
+            "parents",
+            "body_systems",
+            "status",
+            "reviewed_on",
+            "updated",
+        ]
+
+    @extend_schema_field(DiseaseBriefSerializer(many=True))
+    def get_parents(self, obj):
+        parents = [link.parent for link in obj.parent_links.all()]
+        return DiseaseBriefSerializer(parents, many=True, context=self.context).data
+
+
+class SymptomLinkSerializer(serializers.Serializer):
+    """A symptom stated for a disease, with the source's frequency wording."""
+
+    slug = serializers.CharField(source="symptom.slug")
+    name = serializers.CharField(source="symptom.name")
+    url = SlugLinkField("symptom-detail", source="symptom")
+    hpo_id = serializers.CharField(source="symptom.hpo_id")
+    frequency = serializers.CharField()
+    note = serializers.CharField()
+    citations = CitationSerializer(many=True, read_only=True)
+
+
+class GroupSymptomSerializer(SymptomLinkSerializer):
+    """A symptom stated for a group the disease belongs to, not for the disease."""
+
+    stated_for = serializers.CharField(source="disease.slug")
+
+
+class MechanismLinkSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="mechanism.slug")
+    name = serializers.CharField(source="mechanism.name")
+    url = SlugLinkField("mechanism-detail", source="mechanism")
+    kind = serializers.CharField(source="mechanism.kind")
+    role = serializers.CharField()
+    note = serializers.CharField()
+    citations = CitationSerializer(many=True, read_only=True)
+
+
+class RelationSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    disease = serializers.SerializerMethodField()
+    direction = serializers.SerializerMethodField()
+    note = serializers.CharField()
+    citations = CitationSerializer(many=True, read_only=True)
+
+    @extend_schema_field(DiseaseBriefSerializer)
+    def get_disease(self, link):
+        other = link.target if self.get_direction(link) == "outgoing" else link.subject
+        return DiseaseBriefSerializer(other, context=self.context).data
+
+    def get_direction(self, link) -> str:
+        return (
+            "outgoing" if link.subject_id == self.context["disease_id"] else "incoming"
+        )
+
+
+class XrefSerializer(serializers.Serializer):
+    system = serializers.CharField()
+    identifier = serializers.CharField()
+    label = serializers.CharField()
+    exact = serializers.BooleanField()
+    note = serializers.CharField()
+
+
+class RelatedDiseaseSerializer(serializers.Serializer):
+    """Another disease, with what it shares with this one."""
+
+    disease = DiseaseBriefSerializer()
+    score = serializers.IntegerField(help_text="Number of shared items.")
+    symptoms = serializers.ListField(child=serializers.CharField())
+    mechanisms = serializers.ListField(child=serializers.CharField())
+    drug_classes = serializers.ListField(child=serializers.CharField())
+
+
+class DiseaseDetailSerializer(DiseaseSerializer):
+    """Everything about one disease, in one call.
+
+    Other apps add their sections (figures, treatments) through
+    `extra_sections`, so that this app does not depend on them.
+    """
+
+    extra_sections: ClassVar[dict] = {}
+
+    members = serializers.SerializerMethodField()
+    identifiers = XrefSerializer(source="xrefs", many=True, read_only=True)
+    symptoms = SymptomLinkSerializer(source="symptom_links", many=True, read_only=True)
+    group_symptoms = serializers.SerializerMethodField()
+    mechanisms = MechanismLinkSerializer(
+        source="mechanism_links", many=True, read_only=True
+    )
+    relations = serializers.SerializerMethodField()
+    related = serializers.SerializerMethodField()
+    citations = CitationSerializer(many=True, read_only=True)
+
+    class Meta(DiseaseSerializer.Meta):
+        fields = [
+            *DiseaseSerializer.Meta.fields,
+            "course_notes",
+            "diagnosis_notes",
+            "members",
+            "identifiers",
+            "symptoms",
+            "group_symptoms",
+            "mechanisms",
+            "relations",
+            "related",
+            "citations",
+        ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, factory in self.extra_sections.items():
+            fields[name] = factory()
+        if self.context.get("for_release"):
+            # Derived from the rest of the release; computed per request only.
+            fields.pop("related")
+        return fields
+
+    @extend_schema_field(DiseaseBriefSerializer(many=True))
+    def get_members(self, obj):
+        members = [link.member for link in obj.member_links.all()]
+        return DiseaseBriefSerializer(members, many=True, context=self.context).data
+
+    @extend_schema_field(GroupSymptomSerializer(many=True))
+    def get_group_symptoms(self, obj):
+        links = [
+            link
+            for membership in obj.parent_links.all()
+            for link in membership.parent.symptom_links.all()
+        ]
+        return GroupSymptomSerializer(links, many=True, context=self.context).data
+
+    @extend_schema_field(RelationSerializer(many=True))
+    def get_relations(self, obj):
+        links = [*obj.relations_out.all(), *obj.relations_in.all()]
+        context = {**self.context, "disease_id": obj.pk}
+        return RelationSerializer(links, many=True, context=context).data
+
+    @extend_schema_field(RelatedDiseaseSerializer(many=True))
+    def get_related(self, obj):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        related = Disease.objects.visible_to(user).related_to(obj)
+        return RelatedDiseaseSerializer(related, many=True, context=self.context).data
+
+
+class SymptomSerializer(serializers.ModelSerializer):
+    url = SlugLinkField("symptom-detail")
+
+    class Meta:
+        model = Symptom
+        fields = [
+            "url",
+            "slug",
+            "name",
+            "synonyms",
+            "description",
+            "hpo_id",
+            "hpo_label",
+            "status",
+            "updated",
+        ]
+
+
+class DiseaseLinkSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="disease.slug")
+    name = serializers.CharField(source="disease.name")
+    url = SlugLinkField("disease-detail", source="disease")
+    note = serializers.CharField()
+    citations = CitationSerializer(many=True, read_only=True)
+
+
+class SymptomDiseaseSerializer(DiseaseLinkSerializer):
+    frequency = serializers.CharField()
+
+
+class MechanismDiseaseSerializer(DiseaseLinkSerializer):
+    role = serializers.CharField()
+
+
+class SymptomDetailSerializer(SymptomSerializer):
+    diseases = SymptomDiseaseSerializer(
+        source="disease_links", many=True, read_only=True
+    )
+    citations = CitationSerializer(many=True, read_only=True)
+
+    class Meta(SymptomSerializer.Meta):
+        fields = [*SymptomSerializer.Meta.fields, "diseases", "citations"]
+
+
+class MechanismSerializer(serializers.ModelSerializer):
+    url = SlugLinkField("mechanism-detail")
+
+    class Meta:
+        model = Mechanism
+        fields = [
+            "url",
+            "slug",
+            "name",
+            "kind",
+            "synonyms",
+            "summary",
+            "status",
+            "updated",
+        ]
+
+
+class MechanismDetailSerializer(MechanismSerializer):
+    diseases = MechanismDiseaseSerializer(
+        source="disease_links", many=True, read_only=True
+    )
+    citations = CitationSerializer(many=True, read_only=True)
+
+    class Meta(MechanismSerializer.Meta):
+        fields = [*MechanismSerializer.Meta.fields, "diseases", "citations"]

@@ -1,0 +1,85 @@
+"""Read-only API of diseases, symptoms and mechanisms."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+
+from diseases.api.serializers import (
+    DiseaseDetailSerializer,
+    DiseaseSerializer,
+    MechanismDetailSerializer,
+    MechanismSerializer,
+    SymptomDetailSerializer,
+    SymptomSerializer,
+)
+from diseases.filtersets import DiseaseFilterSet, MechanismFilterSet, SymptomFilterSet
+from diseases.models import Disease, Mechanism, Symptom
+from imidkb.apikit import KBReadOnlyViewSet
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List diseases, groups and conditions",
+        description=(
+            "Filters combine with AND; repeating a filter matches any of its values. "
+            "Facts stated for a group (e.g. the IMID group's fatigue) stay on the "
+            "group: filtering by symptom matches only diseases it is stated for."
+        ),
+        examples=[
+            OpenApiExample(
+                "Lupus, by a typo-tolerant search",
+                description="GET /api/v1/diseases/?search=lupsu",
+                value={
+                    "count": 1,
+                    "next": None,
+                    "previous": None,
+                    "results": [
+                        {
+                            "slug": "systemic-lupus-erythematosus",
+                            "name": "Systemic lupus erythematosus",
+                            "kind": "disease",
+                            "abbreviations": ["SLE"],
+                        }
+                    ],
+                },
+                response_only=True,
+            )
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="One disease with everything linked to it",
+        description=(
+            "Names, groups and members, body systems, identifiers, symptoms (its "
+            "own, and those stated for its groups), mechanisms, relations, related "
+            "diseases ranked by what they share, treatments, figures, citations."
+        ),
+    ),
+)
+class DiseaseViewSet(KBReadOnlyViewSet):
+    queryset = Disease.objects.all()
+    serializer_class = DiseaseSerializer
+    detail_serializer_class = DiseaseDetailSerializer
+    filterset_class = DiseaseFilterSet
+    ordering_fields = ["name", "slug", "kind", "updated"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List symptoms and manifestations"),
+    retrieve=extend_schema(summary="One symptom and every disease it is stated for"),
+)
+class SymptomViewSet(KBReadOnlyViewSet):
+    queryset = Symptom.objects.all()
+    serializer_class = SymptomSerializer
+    detail_serializer_class = SymptomDetailSerializer
+    filterset_class = SymptomFilterSet
+    ordering_fields = ["name", "slug", "hpo_id", "updated"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List mechanisms, causes and risk factors"),
+    retrieve=extend_schema(summary="One mechanism and the diseases it bears on"),
+)
+class MechanismViewSet(KBReadOnlyViewSet):
+    queryset = Mechanism.objects.all()
+    serializer_class = MechanismSerializer
+    detail_serializer_class = MechanismDetailSerializer
+    filterset_class = MechanismFilterSet
+    ordering_fields = ["name", "slug", "kind", "updated"]

@@ -1,0 +1,74 @@
+"""API representations of epidemiology figures and studies."""
+
+from rest_framework import serializers
+
+from diseases.api.serializers import BriefSerializer
+from epidemiology.models import Figure, Study
+from imidkb.apikit import CitationSerializer, ExactDecimalField, SlugLinkField
+
+
+class StudyBriefSerializer(BriefSerializer):
+    url = SlugLinkField("study-detail")
+
+
+class FigureSerializer(serializers.ModelSerializer):
+    """One figure exactly as its source states it.
+
+    value, lower and upper are decimal strings as curated; "up to 50,000" has
+    upper "50000" and no value. `display` is the figure as a reader should see
+    it, qualifier and unit included.
+    """
+
+    url = SlugLinkField("figure-detail", lookup_field="pk")
+    disease = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    study = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
+    value = ExactDecimalField()
+    lower = ExactDecimalField()
+    upper = ExactDecimalField()
+    display = serializers.CharField(source="display_value", read_only=True)
+    citations = CitationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Figure
+        fields = [
+            "id",
+            "url",
+            "slug",
+            "disease",
+            "measure",
+            "value",
+            "lower",
+            "upper",
+            "qualifier",
+            "unit",
+            "display",
+            "population",
+            "region",
+            "year",
+            "year_end",
+            "study",
+            "preferred",
+            "preferred_reason",
+            "note",
+            "citations",
+            "status",
+            "updated",
+        ]
+
+
+class StudySerializer(serializers.ModelSerializer):
+    url = SlugLinkField("study-detail")
+
+    class Meta:
+        model = Study
+        fields = ["url", "slug", "name", "year", "summary", "status", "updated"]
+
+
+class StudyDetailSerializer(StudySerializer):
+    figures = FigureSerializer(many=True, read_only=True)
+    citations = CitationSerializer(many=True, read_only=True)
+
+    class Meta(StudySerializer.Meta):
+        fields = [*StudySerializer.Meta.fields, "figures", "citations"]

@@ -1,0 +1,112 @@
+"""Filter building blocks shared by every FilterSet (HTML pages and API)."""
+
+import django_filters
+from django.apps import apps
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from drf_spectacular.drainage import set_override
+
+
+def visible(label: str):
+    """A callable queryset: the records of a model the requesting user may see."""
+    model = apps.get_model(label)
+
+    def queryset(request):
+        if not hasattr(model.objects, "visible_to"):
+            return model.objects.all()
+        return model.objects.visible_to(getattr(request, "user", None))
+
+    return queryset
+
+
+def slug_filter(
+    label: str, field_name: str, resource: str, help_text: str, **kwargs
+) -> django_filters.ModelMultipleChoiceFilter:
+    """Filter by the slug of a related record; repeat it to match any of several."""
+    noun = apps.get_model(label)._meta.verbose_name
+    description = (
+        f"{help_text} Slug of a {noun} (see /api/v1/{resource}/); "
+        "repeat the parameter to match any of several."
+    )
+    slug_filter = django_filters.ModelMultipleChoiceFilter(
+        # django-filter compares field_name with the chosen record's to_field_name.
+        field_name=f"{field_name}__slug",
+        to_field_name="slug",
+        queryset=visible(label),
+        help_text=description,
+        error_messages={
+            "invalid_choice": f"“%(value)s” is not a known {noun} slug; "
+            f"see /api/v1/{resource}/ for the allowed values.",
+        },
+        **kwargs,
+    )
+    # The schema generator cannot follow "...__slug" paths to a type.
+    set_override(slug_filter, "field", {"type": "string", "description": description})
+    return slug_filter
+
+
+def choice_filter(
+    choices, field_name: str, help_text: str
+) -> django_filters.MultipleChoiceFilter:
+    """Filter by one of a fixed set of values; repeat it to match any of several."""
+    values = ", ".join(str(value) for value, _label in choices if value != "")
+    return django_filters.MultipleChoiceFilter(
+        field_name=field_name,
+        choices=[(v, label) for v, label in choices if v != ""],
+        help_text=f"{help_text} One of: {values}; repeat to match any of several.",
+        error_messages={
+            "invalid_choice": f"“%(value)s” is not allowed; use one of: {values}.",
+        },
+    )
+
+
+def boolean_filter(field_name: str, help_text: str) -> django_filters.ChoiceFilter:
+    """true / false, strictly: any other value is a 400, never ignored."""
+
+    def method(queryset, name, value):
+        return queryset.filter(**{field_name: value == "true"})
+
+    return django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method=method,
+        help_text=f"{help_text} true or false.",
+        error_messages={
+            "invalid_choice": "“%(value)s” is not allowed; use true or false."
+        },
+    )
+
+
+def words_filter(queryset: QuerySet, fields: list[str], text: str) -> QuerySet:
+    """Records where every word of text appears in one of the fields."""
+    for word in text.split():
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__icontains": word})
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+def search_filter(help_text: str) -> django_filters.CharFilter:
+    return django_filters.CharFilter(
+        method="filter_search",
+        max_length=200,
+        help_text=help_text,
+    )
+
+
+def order_by_ids(queryset: QuerySet, ids: list[int]) -> QuerySet:
+    """Keep only the given records, in the given order (search relevance).
+
+    The rank is an annotation, so it is selected and stays valid when a filter
+    later adds DISTINCT (PostgreSQL requires ORDER BY terms to be selected).
+    """
+    if not ids:
+        return queryset.none()
+    rank = Case(
+        *(When(pk=pk, then=Value(position)) for position, pk in enumerate(ids)),
+        output_field=IntegerField(),
+    )
+    return (
+        queryset.filter(pk__in=ids)
+        .annotate(search_rank=rank)
+        .order_by("search_rank", "pk")
+    )

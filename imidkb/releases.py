@@ -1,0 +1,149 @@
+"""Data releases: numbered, dated, checksummed snapshots of the published
+knowledge base, with a changelog against the previous release."""
+
+import hashlib
+import io
+import json
+import zipfile
+
+from django.db import transaction
+from django.db.models import Max
+
+from imidkb.apikit import rows_to_csv
+from imidkb.models import DataVersion, Release
+
+# The resources a release holds, in this order.
+RELEASED = [
+    "diseases",
+    "symptoms",
+    "mechanisms",
+    "body-systems",
+    "drug-classes",
+    "drugs",
+    "studies",
+    "figures",
+    "sources",
+]
+
+
+def _viewsets() -> dict:
+    from imidkb.api import router
+
+    return {prefix: viewset for prefix, viewset, _basename in router.registry}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def record_key(record: dict) -> str:
+    return str(record.get("slug") or record.get("id"))
+
+
+def snapshot() -> tuple[dict[str, list], dict[str, list]]:
+    """Published records of every released resource: full (detail) records for
+    the JSON file and flat (list) records for the CSV files."""
+    viewsets = _viewsets()
+    context = {"request": None, "for_release": True}
+    full, flat = {}, {}
+    for prefix in RELEASED:
+        viewset = viewsets[prefix]
+        model = viewset.queryset.model
+        base = model.objects.visible_to(None)
+        detail = viewset.detail_serializer_class or viewset.serializer_class
+        full[prefix] = detail(base.for_detail(), many=True, context=context).data
+        flat[prefix] = viewset.serializer_class(
+            base.for_list(), many=True, context=context
+        ).data
+    return full, flat
+
+
+def manifest_of(full: dict[str, list]) -> dict[str, dict[str, str]]:
+    return {
+        prefix: {
+            record_key(record): sha256(
+                json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
+            )
+            for record in records
+        }
+        for prefix, records in full.items()
+    }
+
+
+def changelog_between(old: dict, new: dict) -> dict[str, dict[str, list[str]]]:
+    changes = {"added": {}, "changed": {}, "retired": {}}
+    for prefix in sorted(set(old) | set(new)):
+        before, after = old.get(prefix, {}), new.get(prefix, {})
+        for kind, keys in (
+            ("added", after.keys() - before.keys()),
+            ("retired", before.keys() - after.keys()),
+            (
+                "changed",
+                {k for k in after.keys() & before.keys() if after[k] != before[k]},
+            ),
+        ):
+            if keys:
+                changes[kind][prefix] = sorted(keys)
+    return changes
+
+
+def build_zip(metadata: dict, flat: dict[str, list], label: str, when) -> bytes:
+    """CSV files in a zip whose bytes depend only on the content and the date."""
+    buffer = io.BytesIO()
+    stamp = when.timetuple()[:6]
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        files = {"release.json": json.dumps(metadata, indent=2, ensure_ascii=False)}
+        files |= {
+            f"{prefix}.csv": rows_to_csv(rows, label) for prefix, rows in flat.items()
+        }
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def cut_release(*, note: str = "") -> Release:
+    """Cut the next release of the published knowledge base."""
+    with transaction.atomic():
+        # A release gets a data version of its own, so that ETags change and
+        # the live API names this release until the next curated write.
+        DataVersion.bump()
+        version = DataVersion.current()
+        previous = (
+            Release.objects.defer("json_data", "csv_zip").order_by("-number").first()
+        )
+        number = (Release.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+        full, flat = snapshot()
+        manifest = manifest_of(full)
+        changelog = changelog_between(previous.manifest if previous else {}, manifest)
+        metadata = {
+            "number": number,
+            "cut_at": version.changed.isoformat(),
+            "note": note,
+            "data_version": version.number,
+            "previous": previous.number if previous else None,
+            "counts": {prefix: len(records) for prefix, records in full.items()},
+        }
+        json_data = json.dumps(
+            {"release": metadata, "changelog": changelog, "resources": full},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
+        csv_zip = build_zip(metadata, flat, str(number), version.changed)
+        DataVersion.objects.filter(pk=1).update(
+            release=number, release_version=version.number
+        )
+        return Release.objects.create(
+            number=number,
+            cut_at=version.changed,
+            note=note,
+            data_version=version.number,
+            counts=metadata["counts"],
+            manifest=manifest,
+            changelog=changelog,
+            json_data=json_data,
+            json_sha256=sha256(json_data),
+            csv_zip=csv_zip,
+            csv_zip_sha256=sha256(csv_zip),
+        )

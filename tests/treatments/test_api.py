@@ -1,0 +1,71 @@
+"""Drug classes and drugs through the API."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def slugs(client, url: str) -> set[str]:
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    return {row["slug"] for row in response.json()["results"]}
+
+
+def test_drugs_by_class_include_subclasses(kb, client):
+    assert slugs(client, "/api/v1/drugs/?drug_class=calcineurin-inhibitors") == {
+        "ciclosporin",
+        "tacrolimus",
+    }
+    assert len(slugs(client, "/api/v1/drugs/?drug_class=immunosuppressants")) == 7
+
+
+def test_drug_search_finds_the_other_spelling(kb, client):
+    assert slugs(client, "/api/v1/drugs/?search=cyclosporine") == {"ciclosporin"}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("development=investigational", {"stem-cell-therapy", "car-t-cell-therapy"}),
+        (
+            "modality=biologic",
+            {"biologics", "tnf-inhibitors", "interleukin-inhibitors"},
+        ),
+        ("parent=biologics", {"tnf-inhibitors", "interleukin-inhibitors"}),
+        ("effect=stimulates", {"immunostimulants"}),
+        ("disease=transplant-rejection", {"immunosuppressants"}),
+        ("search=IMiDs", {"immunomodulators"}),
+    ],
+)
+def test_drug_class_filters(kb, client, query, expected):
+    assert slugs(client, f"/api/v1/drug-classes/?{query}") == expected
+
+
+def test_drug_class_detail(kb, client):
+    body = client.get("/api/v1/drug-classes/immunomodulators/").json()
+    assert body["effect"] == "modulates"
+    assert {c["slug"] for c in body["children"]} == {
+        "immunosuppressants",
+        "immunostimulants",
+    }
+    effects = {
+        (a["effect"]["slug"], a["increased_risk"]) for a in body["adverse_effects"]
+    }
+    assert ("infections", True) in effects
+    assert ("nausea", False) in effects
+    assert {i["disease"]["slug"] for i in body["indications"]} >= {"multiple-sclerosis"}
+
+
+def test_drug_lists_show_the_preferred_atc_code(kb, client):
+    rows = client.get("/api/v1/drugs/?search=sirolimus").json()["results"]
+    assert rows[0]["atc_code"] == "ATC:L04AH01"
+
+
+def test_query_counts_are_constant(kb, client, django_assert_num_queries):
+    for size in (1, 50):
+        with django_assert_num_queries(4):  # version, count, page, xrefs
+            client.get(f"/api/v1/drugs/?page_size={size}")
+    # version, class, then prefetches: citations, children, drugs, xrefs,
+    # indications (+ citations), adverse effects (+ citations)
+    with django_assert_num_queries(10):
+        client.get("/api/v1/drug-classes/immunomodulators/")
