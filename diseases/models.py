@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from diseases.querysets import (
@@ -35,6 +36,9 @@ class BodySystem(NaturalKeyModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("diseases:bodysystem-detail", kwargs={"slug": self.slug})
 
 
 class Disease(CuratedRecord):
@@ -101,6 +105,9 @@ class Disease(CuratedRecord):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("diseases:disease-detail", kwargs={"slug": self.slug})
+
 
 class Symptom(CuratedRecord):
     """A symptom or manifestation, with its Human Phenotype Ontology term."""
@@ -139,6 +146,9 @@ class Symptom(CuratedRecord):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("diseases:symptom-detail", kwargs={"slug": self.slug})
+
     def extra_search_terms(self) -> list[str]:
         """The HPO term is a name readers may search by ("Xerostomia")."""
         return [self.hpo_label]
@@ -168,6 +178,9 @@ class Mechanism(CuratedRecord):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("diseases:mechanism-detail", kwargs={"slug": self.slug})
 
 
 class DiseaseMembership(CitedLink):

@@ -80,7 +80,9 @@ class DiseaseQuerySet(NamedRecordQuerySet):
             cited(),
             Prefetch(
                 "parent_links",
-                queryset=DiseaseMembership.objects.select_related("parent"),
+                queryset=DiseaseMembership.objects.select_related(
+                    "parent"
+                ).prefetch_related(cited()),
             ),
             Prefetch(
                 "parent_links__parent__symptom_links",
@@ -90,11 +92,15 @@ class DiseaseQuerySet(NamedRecordQuerySet):
             ),
             Prefetch(
                 "member_links",
-                queryset=DiseaseMembership.objects.select_related("member"),
+                queryset=DiseaseMembership.objects.select_related(
+                    "member"
+                ).prefetch_related(cited()),
             ),
             Prefetch(
                 "body_system_links",
-                queryset=DiseaseBodySystem.objects.select_related("body_system"),
+                queryset=DiseaseBodySystem.objects.select_related(
+                    "body_system"
+                ).prefetch_related(cited()),
             ),
             Prefetch(
                 "symptom_links",

@@ -36,6 +36,7 @@ class FigureFilterSet(FilterSet):
         "citations__source",
         "sources",
         "Figures citing this source.",
+        label="Source",
     )
     preferred = boolean_filter(
         "preferred", "Only figures an editor marked preferred (true) or the others."

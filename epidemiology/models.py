@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from epidemiology.querysets import FigureQuerySet, StudyQuerySet
@@ -27,6 +28,9 @@ class Study(CuratedRecord):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("epidemiology:study-detail", kwargs={"slug": self.slug})
 
 
 class Figure(CuratedRecord):

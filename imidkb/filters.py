@@ -19,10 +19,10 @@ def visible(label: str):
 
 
 def slug_filter(
-    label: str, field_name: str, resource: str, help_text: str, **kwargs
+    model_label: str, field_name: str, resource: str, help_text: str, **kwargs
 ) -> django_filters.ModelMultipleChoiceFilter:
     """Filter by the slug of a related record; repeat it to match any of several."""
-    noun = apps.get_model(label)._meta.verbose_name
+    noun = apps.get_model(model_label)._meta.verbose_name
     description = (
         f"{help_text} Slug of a {noun} (see /api/v1/{resource}/); "
         "repeat the parameter to match any of several."
@@ -31,7 +31,8 @@ def slug_filter(
         # django-filter compares field_name with the chosen record's to_field_name.
         field_name=f"{field_name}__slug",
         to_field_name="slug",
-        queryset=visible(label),
+        queryset=visible(model_label),
+        label=kwargs.pop("label", str(noun).capitalize()),
         help_text=description,
         error_messages={
             "invalid_choice": f"“%(value)s” is not a known {noun} slug; "
@@ -45,13 +46,14 @@ def slug_filter(
 
 
 def choice_filter(
-    choices, field_name: str, help_text: str
+    choices, field_name: str, help_text: str, label: str = ""
 ) -> django_filters.MultipleChoiceFilter:
     """Filter by one of a fixed set of values; repeat it to match any of several."""
     values = ", ".join(str(value) for value, _label in choices if value != "")
     return django_filters.MultipleChoiceFilter(
         field_name=field_name,
-        choices=[(v, label) for v, label in choices if v != ""],
+        label=label or field_name.replace("_", " ").capitalize(),
+        choices=[(v, text) for v, text in choices if v != ""],
         help_text=f"{help_text} One of: {values}; repeat to match any of several.",
         error_messages={
             "invalid_choice": f"“%(value)s” is not allowed; use one of: {values}.",
@@ -66,6 +68,7 @@ def boolean_filter(field_name: str, help_text: str) -> django_filters.ChoiceFilt
         return queryset.filter(**{field_name: value == "true"})
 
     return django_filters.ChoiceFilter(
+        label=field_name.replace("_", " ").capitalize(),
         choices=[("true", "true"), ("false", "false")],
         method=method,
         help_text=f"{help_text} true or false.",
@@ -87,6 +90,7 @@ def words_filter(queryset: QuerySet, fields: list[str], text: str) -> QuerySet:
 
 def search_filter(help_text: str) -> django_filters.CharFilter:
     return django_filters.CharFilter(
+        label="Name",
         method="filter_search",
         max_length=200,
         help_text=help_text,

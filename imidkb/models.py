@@ -4,6 +4,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -207,6 +208,9 @@ class Source(NaturalKeyModel):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("kb:source-detail", kwargs={"slug": self.slug})
 
 
 class Citation(NaturalKeyModel):

@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from imidkb import views
 from imidkb.api import router
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", include("imidkb.site_urls")),
+    path("", include("diseases.urls")),
+    path("", include("treatments.urls")),
+    path("", include("epidemiology.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,35 +1,248 @@
-"""Site-wide pages."""
+"""Site-wide pages: home, search, compare, sources, about, errors."""
 
+from collections import defaultdict
+
+from django.apps import apps
+from django.db.models import Prefetch
 from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
 from django.views import defaults
 from django.views.generic import TemplateView
 
-from diseases.models import Disease
-from imidkb.models import Source
+from diseases.models import Disease, DiseaseBodySystem
+from imidkb import search
+from imidkb.kb import FIXTURE_FILES
+from imidkb.models import Citation, Source
+from imidkb.pages import CitationIndex
+
+SEARCH_GROUPS = [
+    ("diseases.disease", "Diseases and conditions"),
+    ("diseases.symptom", "Symptoms"),
+    ("diseases.mechanism", "Mechanisms and risk factors"),
+    ("treatments.drugclass", "Drug classes"),
+    ("treatments.drug", "Drugs"),
+]
+MAX_COMPARED = 6
 
 
 class HomeView(TemplateView):
-    """What the knowledge base holds: its diseases by kind, and its sources."""
+    """What the knowledge base is, a search box, the diseases at a glance and
+    what changed last."""
 
     template_name = "imidkb/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        diseases = Disease.objects.visible_to(self.request.user).only(
-            "name", "slug", "kind", "abbreviations", "status"
+        visible = Disease.objects.visible_to(self.request.user)
+        links = (
+            DiseaseBodySystem.objects.filter(disease__in=visible)
+            .select_related("disease", "body_system")
+            .order_by("body_system__name", "disease__name")
         )
-        by_kind = {kind: [] for kind in Disease.Kind}
-        for disease in diseases:
-            by_kind[Disease.Kind(disease.kind)].append(disease)
-        context["diseases_by_kind"] = [
-            (kind.label, rows) for kind, rows in by_kind.items() if rows
-        ]
-        sources = Source.objects.all()
+        by_system = defaultdict(list)
+        for link in links:
+            by_system[link.body_system].append(link.disease)
+        context["by_system"] = list(by_system.items())
+        context["unplaced"] = (
+            visible.filter(body_system_links__isnull=True)
+            .exclude(kind=Disease.Kind.GROUP)
+            .only("slug", "name")
+        )
+        context["groups"] = visible.filter(kind=Disease.Kind.GROUP).only(
+            "slug", "name", "abbreviations"
+        )
+        context["recent"] = visible.order_by("-updated", "name").only(
+            "slug", "name", "updated", "kind"
+        )[:6]
+        sources = list(Source.objects.all())
         context["texts"] = [s for s in sources if s.kind != Source.Kind.REFERENCE_SET]
         context["reference_sets"] = [
             s for s in sources if s.kind == Source.Kind.REFERENCE_SET
         ]
         return context
+
+
+class SearchView(TemplateView):
+    """Names, abbreviations, synonyms and older names of every kind of record,
+    grouped by kind, best match first."""
+
+    template_name = "imidkb/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "")[:200].strip()
+        context["query"] = query
+        context["groups"] = search_groups(query, self.request.user) if query else []
+        context["total"] = sum(len(rows) for _label, rows in context["groups"])
+        return context
+
+
+def search_groups(query: str, user) -> list[tuple[str, list]]:
+    hits = search.search(query)
+    by_label = defaultdict(list)
+    for hit in hits:
+        by_label[hit.label].append(hit)
+    groups = []
+    for label, title in SEARCH_GROUPS:
+        if not by_label[label]:
+            continue
+        model = apps.get_model(label)
+        objects = model.objects.visible_to(user).in_bulk(
+            [hit.object_id for hit in by_label[label]]
+        )
+        rows = [
+            (objects[hit.object_id], hit)
+            for hit in by_label[label]
+            if hit.object_id in objects
+        ]
+        if rows:
+            groups.append((title, rows))
+    return groups
+
+
+class CompareView(TemplateView):
+    """Two to six diseases side by side: which symptoms, mechanisms and drug
+    classes they share, and their figures."""
+
+    template_name = "imidkb/compare.html"
+
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        status = 400 if context["error"] else 200
+        return self.render_to_response(context, status=status)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        visible = Disease.objects.visible_to(self.request.user)
+        slugs = list(dict.fromkeys(s.strip() for s in self.request.GET.getlist("d")))
+        context.update(selected=slugs, choices=visible.only("slug", "name"), error="")
+        if not self.request.GET:
+            return context
+        found = {d.slug: d for d in visible.filter(slug__in=slugs).for_detail()}
+        unknown = [slug for slug in slugs if slug not in found]
+        if unknown:
+            context["error"] = "Unknown disease: " + ", ".join(unknown[:6]) + "."
+        elif not 2 <= len(slugs) <= MAX_COMPARED:
+            context["error"] = (
+                f"Choose from 2 to {MAX_COMPARED} different diseases to compare."
+            )
+        if context["error"]:
+            return context
+        diseases = [found[slug] for slug in slugs]
+        context["diseases"] = diseases
+        context["refs"] = CitationIndex()
+        context["matrices"] = [
+            (
+                "Symptoms",
+                matrix(
+                    diseases,
+                    lambda d: [(link.symptom, link) for link in d.symptom_links.all()],
+                ),
+            ),
+            (
+                "Mechanisms and risk factors",
+                matrix(
+                    diseases,
+                    lambda d: [
+                        (link.mechanism, link) for link in d.mechanism_links.all()
+                    ],
+                ),
+            ),
+            (
+                "Drug classes",
+                matrix(
+                    diseases,
+                    lambda d: [
+                        (i.drug_class or i.drug.drug_class, i)
+                        for i in d.indications.all()
+                    ],
+                ),
+            ),
+        ]
+        context["figures"] = [(d, list(d.figures.all())) for d in diseases]
+        return context
+
+
+def matrix(diseases, items_of) -> list[dict]:
+    """Rows of a comparison: one per item, a cell per disease (the link that
+    ties them, or None), most shared first."""
+    rows: dict = {}
+    for column, disease in enumerate(diseases):
+        for item, link in items_of(disease):
+            row = rows.setdefault(
+                item.pk, {"item": item, "cells": [None] * len(diseases)}
+            )
+            row["cells"][column] = link
+    for row in rows.values():
+        row["count"] = sum(cell is not None for cell in row["cells"])
+        row["shared"] = row["count"] > 1
+    return sorted(rows.values(), key=lambda row: (-row["count"], row["item"].name))
+
+
+class SourceListView(TemplateView):
+    template_name = "imidkb/source_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        sources = Source.objects.prefetch_related("citations")
+        context["texts"] = [s for s in sources if s.kind != Source.Kind.REFERENCE_SET]
+        context["reference_sets"] = [
+            s for s in sources if s.kind == Source.Kind.REFERENCE_SET
+        ]
+        return context
+
+
+class SourceDetailView(TemplateView):
+    """A source and, section by section, every record that cites it."""
+
+    template_name = "imidkb/source_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        source = get_object_or_404(Source, slug=kwargs["slug"])
+        context["source"] = source
+        by_citation = defaultdict(list)
+        for model in cited_models():
+            base = model.objects
+            records = base.for_list() if hasattr(base, "for_list") else base.all()
+            records = records.filter(citations__source=source)
+            if hasattr(model.objects, "visible_to"):
+                records = records.filter(
+                    pk__in=model.objects.visible_to(self.request.user).values("pk")
+                )
+            joins = [
+                lookup.rsplit("__", 1)[0]
+                for lookup in getattr(model, "natural_key_lookups", ())
+                if "__" in lookup
+            ]
+            records = records.select_related(*joins).prefetch_related(
+                Prefetch(
+                    "citations",
+                    queryset=Citation.objects.filter(source=source),
+                    to_attr="cited_sections",
+                )
+            )
+            for record in records.distinct():
+                for citation in record.cited_sections:
+                    by_citation[citation.pk].append(record)
+        context["sections"] = [
+            (citation, sorted(by_citation[citation.pk], key=str))
+            for citation in source.citations.all()
+        ]
+        return context
+
+
+def cited_models() -> list:
+    return [
+        apps.get_model(label)
+        for _filename, labels in FIXTURE_FILES
+        for label in labels
+        if any(f.name == "citations" for f in apps.get_model(label)._meta.many_to_many)
+    ]
+
+
+class AboutView(TemplateView):
+    template_name = "imidkb/about.html"
 
 
 def page_not_found(request, exception):

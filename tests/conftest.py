@@ -81,6 +81,10 @@ def superuser(db, django_user_model):
 
 
 @pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
+def admin_client(superuser):
+    """A client logged in as a superuser (separate from the anonymous `client`)."""
+    from django.test import Client
+
+    admin = Client()
+    admin.force_login(superuser)
+    return admin

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from imidkb.models import CitedLink, CuratedRecord, Xref, validate_name_list
@@ -72,6 +73,9 @@ class DrugClass(CuratedRecord):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("treatments:drugclass-detail", kwargs={"slug": self.slug})
+
     def clean(self):
         ancestor, seen = self.parent, set()
         while ancestor is not None and ancestor.pk not in seen:
@@ -105,6 +109,9 @@ class Drug(CuratedRecord):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("treatments:drug-detail", kwargs={"slug": self.slug})
 
 
 class DrugClassXref(Xref):

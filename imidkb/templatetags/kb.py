@@ -1,0 +1,53 @@
+"""Template tags for knowledge-base pages."""
+
+from django import template
+from django.utils.html import format_html, format_html_join
+
+from imidkb.pages import identifier_url
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def cite(context, record):
+    """Citation markers for a record: superscript numbers linking to the
+    page's reference list, each titled with its source and section."""
+    refs = context.get("refs")
+    if refs is None:
+        return ""
+    marks = refs.mark(record)
+    if not marks:
+        return ""
+    links = format_html_join(
+        ", ",
+        '<a href="#ref-{}" title="{}, {}">{}</a>',
+        ((n, c.source.title, c.section, n) for n, c in marks),
+    )
+    return format_html('<sup class="cite">[{}]</sup>', links)
+
+
+@register.filter
+def xref_url(xref) -> str:
+    return identifier_url(xref.system, xref.identifier)
+
+
+@register.filter
+def join_names(values, separator=", ") -> str:
+    return separator.join(str(value) for value in values or [])
+
+
+@register.filter
+def record_url(record) -> str:
+    """The page of a record, or of the record a link row belongs to."""
+    if hasattr(record, "get_absolute_url"):
+        return record.get_absolute_url()
+    for end in ("disease", "subject", "parent", "drug_class", "drug"):
+        target = getattr(record, end, None)
+        if target is not None and hasattr(target, "get_absolute_url"):
+            return target.get_absolute_url()
+    return ""
+
+
+@register.filter
+def model_label(record) -> str:
+    return str(record._meta.verbose_name)
