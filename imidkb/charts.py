@@ -17,12 +17,17 @@ TOP = 12
 class Mark:
     label: str
     text: str
-    shape: str  # point, upper, lower, range
+    shape: str  # bar (value on a linear scale from 0), point, upper, lower, range
     x1: float
     x2: float
     y: float
     figure: object
     text_x: float = 0
+
+    @property
+    def bar_width(self) -> float:
+        return round(max(self.x1 - LABEL_WIDTH, 1.5), 1)
+
     text_y: float = 0
     text_anchor: str = "start"
 
@@ -94,8 +99,9 @@ def range_chart(figures: list, title: str, label=disease_label) -> Chart:
     for row, figure in enumerate(figures):
         y = TOP + row * ROW_HEIGHT + ROW_HEIGHT / 2
         if figure.value is not None:
-            shape, x1 = "point", scale(figure.value)
-            x2 = x1
+            # A bar only where the axis starts at zero; a dot on a log scale.
+            shape = "point" if log else "bar"
+            x1 = x2 = scale(figure.value)
         elif figure.lower is not None and figure.upper is not None:
             shape, x1, x2 = "range", scale(figure.lower), scale(figure.upper)
         elif figure.upper is not None:

@@ -82,6 +82,7 @@ def test_upper_bounds_are_drawn_as_bounds(kb, client):
     chart = html[html.index("<svg") : html.index("</svg>")]
     assert 'class="mark bound"' in chart
     assert 'class="mark point"' not in chart
+    assert 'class="mark bar"' not in chart
     assert "up to 20,000 people" in chart
 
 

@@ -132,6 +132,9 @@ def test_epidemiology_overview_charts_and_table(kb, client):
     assert html.count("<svg") >= 2
     assert "<title" in html and "<desc" in html  # text alternative
     assert "2019 split of new IMID cases" in html
+    split = html[html.index("2019 split of new IMID cases") - 4000 :]
+    split = split[: split.index("</svg>")]
+    assert split.count('class="mark bar"') == 6  # the 2019 split as a bar chart
     assert "Logarithmic scale" in html
     assert "The sources disagree" in html
     filtered = page(client, "/epidemiology/?region=GB")
