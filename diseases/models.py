@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from diseases.querysets import (
     BodySystemQuerySet,
@@ -28,6 +29,7 @@ class BodySystem(NaturalKeyModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
 
     objects = BodySystemQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -66,6 +68,14 @@ class Disease(CuratedRecord):
         _("course"), blank=True, help_text=_("How the disease runs: flares, remission.")
     )
     diagnosis_notes = models.TextField(_("diagnosis"), blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        help_text=_("For a retired record: the disease it was merged into."),
+    )
     parents = models.ManyToManyField(
         "self",
         through="diseases.DiseaseMembership",

@@ -1,9 +1,16 @@
 """Admin for sources and citations, and the bases every app's admin builds on."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import F
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from imidkb.models import Citation, DataVersion, Release, Source
+from imidkb import workflow
+from imidkb.models import Citation, DataVersion, Release, Source, Status
 
 
 class CitationPresenceFilter(admin.SimpleListFilter):
@@ -23,14 +30,193 @@ class CitationPresenceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CuratedAdmin(admin.ModelAdmin):
-    """Shared set-up for curated records: status, timestamps, citations."""
+class StaleRecordError(Exception):
+    """Another editor saved the record after this form was opened."""
 
+
+class CuratedAdminForm(forms.ModelForm):
+    """Checks the workflow and refuses to overwrite a newer save.
+
+    `loaded_version` carries the version the editor opened; if the record has
+    been saved since, the form says what changed instead of overwriting it.
+    """
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    change_reason = forms.CharField(
+        label=_("Why this change"),
+        max_length=100,
+        required=False,
+        help_text=_("Kept in the record's history, e.g. 'corrected UK figure'."),
+    )
+    user = None  # set by CuratedAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = None
+        if self.instance.pk:
+            stored = (
+                type(self.instance)
+                ._base_manager.filter(pk=self.instance.pk)
+                .values("status", "version")
+                .first()
+            )
+        self.original_status = stored["status"] if stored else Status.DRAFT
+        if stored and not self.is_bound:
+            # The stored version, also when reverting to an older one.
+            self.fields["loaded_version"].initial = stored["version"]
+
+    def clean(self):
+        cleaned = super().clean()
+        target = cleaned.get("status", self.original_status)
+        try:
+            workflow.check_transition(self.user, self.original_status, target)
+        except (PermissionDenied, ValidationError) as error:
+            self.add_error("status", " ".join(getattr(error, "messages", [str(error)])))
+        if (
+            target == Status.PUBLISHED
+            and "citations" in self.fields
+            and not cleaned.get("citations")
+        ):
+            self.add_error(
+                "citations", _("A published record needs at least one citation.")
+            )
+        if self.instance.pk:
+            self.check_not_stale(cleaned.get("loaded_version"))
+        return cleaned
+
+    def check_not_stale(self, loaded_version) -> None:
+        model = type(self.instance)
+        current = model._base_manager.filter(pk=self.instance.pk)
+        if connection.in_atomic_block and connection.features.has_select_for_update:
+            current = current.select_for_update()
+        version = current.values_list("version", flat=True).first()
+        if loaded_version is not None and loaded_version == version:
+            return
+        raise ValidationError(stale_message(self.instance, loaded_version, version))
+
+
+def stale_message(record, loaded_version, version) -> str:
+    """Say what changed between the version an editor opened and the latest."""
+    history = record.history.all()
+    opened = history.filter(version=loaded_version).order_by("-history_date").first()
+    latest = history.order_by("-history_date").first()
+    changes = []
+    if opened and latest and opened.pk != latest.pk:
+        delta = latest.diff_against(opened, excluded_fields=["updated", "version"])
+        changes = [
+            f"{change.field}: “{change.old}” → “{change.new}”"
+            for change in delta.changes
+        ]
+        who = latest.history_user or "another editor"
+    else:
+        who = "another editor"
+    message = (
+        f"{who} saved this record after you opened it (you opened version "
+        f"{loaded_version}, it is now at version {version}). Nothing was "
+        "overwritten: reload the page to see the latest version, then make "
+        "your change again."
+    )
+    if changes:
+        message += " Changed since you opened it: " + "; ".join(changes) + "."
+    return message
+
+
+def transition_action(transition: workflow.Transition):
+    """An admin action moving the selected records along one transition."""
+
+    def action(modeladmin, request, queryset):
+        done, refused = 0, []
+        for record in queryset:
+            source = record.status
+            if source not in transition.sources:
+                refused.append(f"{record}: it is {record.get_status_display()}")
+                continue
+            try:
+                record._change_reason = f"{transition.label} (admin action)"
+                with transaction.atomic():
+                    workflow.apply(request.user, record, transition.target)
+                done += 1
+            except PermissionDenied as error:
+                refused.append(f"{record}: {error}")
+            except ValidationError as error:
+                refused.append(f"{record}: {' '.join(error.messages)}")
+        if done:
+            modeladmin.message_user(
+                request, f"{transition.label}: {done} record(s).", messages.SUCCESS
+            )
+        if refused:
+            modeladmin.message_user(
+                request,
+                f"{transition.label} refused for: " + "; ".join(refused),
+                messages.ERROR,
+            )
+
+    action.__name__ = f"action_{transition.name}_{transition.target}"
+    return admin.action(description=transition.label)(action)
+
+
+WORKFLOW_ACTIONS = [
+    transition_action(transition) for transition in workflow.TRANSITIONS
+]
+
+
+class CuratedAdmin(SimpleHistoryAdmin):
+    """Shared set-up for curated records: status workflow, timestamps,
+    citations, history with revert, and no lost updates."""
+
+    form = CuratedAdminForm
     list_filter = ["status", CitationPresenceFilter]
     readonly_fields = ["created", "updated", "version"]
     autocomplete_fields = ["citations"]
     prepopulated_fields = {"slug": ("name",)}
+    actions = WORKFLOW_ACTIONS
     save_on_top = True
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return workflow.can_edit(request.user, obj)
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data.get("change_reason") or (
+            "Edited in the admin" if change else "Created in the admin"
+        )
+        if change:
+            # The last guard against a race between two saves: claim the
+            # version the form was checked against, or refuse.
+            claimed = (
+                type(obj)
+                ._base_manager.filter(
+                    pk=obj.pk, version=form.cleaned_data.get("loaded_version")
+                )
+                .update(version=F("version"))
+            )
+            if not claimed:
+                raise StaleRecordError
+        super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleRecordError:
+            self.message_user(
+                request,
+                "Another editor saved this record at the same moment; nothing "
+                "of yours was saved. Reload and make your change again.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        with transaction.atomic():
+            return super().history_form_view(
+                request, object_id, version_id, extra_context
+            )
 
 
 class CitedInline(admin.TabularInline):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,3 +12,10 @@ class ImidkbConfig(AppConfig):
         from imidkb import signals
 
         signals.connect()
+
+
+class KBAdminConfig(admin_apps.AdminConfig):
+    """The admin, on IMID-KB's own site (review queue, curation header)."""
+
+    default = False
+    default_site = "imidkb.admin_site.KBAdminSite"

@@ -65,6 +65,8 @@ class LoadReport:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
+    # (model, pk) of every record written, for its history entry.
+    written: dict[str, list] = field(default_factory=dict)
 
     def count(self, outcome: str, label: str) -> None:
         counts = getattr(self, outcome)
@@ -95,6 +97,10 @@ def load_kb(directory: Path | None = None, *, using: str = "default") -> LoadRep
                 except Exception as exc:
                     raise KBLoadError(f"{where}: {_explain(exc)}") from exc
                 report.count(outcome, obj.object._meta.label_lower)
+                if outcome != "unchanged":
+                    report.written.setdefault(outcome, []).append(
+                        (type(obj.object), obj.object.pk)
+                    )
                 if obj.deferred_fields:
                     pending.append((where, obj))
         for where, obj in pending:
@@ -102,7 +108,28 @@ def load_kb(directory: Path | None = None, *, using: str = "default") -> LoadRep
                 _apply_deferred(obj, using)
             except Exception as exc:
                 raise KBLoadError(f"{where}: {_explain(exc)}") from exc
+        record_history(report, using)
     return report
+
+
+def record_history(report: LoadReport, using: str) -> None:
+    """Give every record the load created or changed a history entry (fixture
+    loads save raw, which django-simple-history does not record by itself)."""
+    from simple_history.utils import get_history_manager_for_model
+
+    for outcome, written in report.written.items():
+        by_model: dict[type, list] = {}
+        for model, pk in written:
+            by_model.setdefault(model, []).append(pk)
+        for model, pks in by_model.items():
+            if not hasattr(model, "history"):
+                continue
+            objects = list(model._base_manager.using(using).filter(pk__in=pks))
+            get_history_manager_for_model(model).bulk_history_create(
+                objects,
+                update=outcome == "updated",
+                default_change_reason=f"loadkb: {outcome} from fixtures",
+            )
 
 
 def _read_records(path: Path, labels: list[str], using: str):

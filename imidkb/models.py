@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 def validate_name_list(value) -> None:
@@ -38,6 +39,7 @@ class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     IN_REVIEW = "in_review", _("In review")
     PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
 
 
 class NaturalKeyQuerySet(models.QuerySet):
@@ -108,6 +110,12 @@ class CuratedRecord(NaturalKeyModel):
     updated = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
     reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    retired_note = models.CharField(
+        _("why retired"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown to readers who follow an old link to a retired record."),
+    )
     citations = models.ManyToManyField(
         "imidkb.Citation",
         blank=True,
@@ -116,6 +124,7 @@ class CuratedRecord(NaturalKeyModel):
     )
 
     objects = CuratedQuerySet.as_manager()
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -148,6 +157,8 @@ class CitedLink(NaturalKeyModel):
         related_name="%(app_label)s_%(class)s_set",
         verbose_name=_("citations"),
     )
+
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -200,6 +211,7 @@ class Source(NaturalKeyModel):
     )
 
     objects = SourceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind", "title", "slug"]
@@ -223,6 +235,7 @@ class Citation(NaturalKeyModel):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     natural_key_lookups = ("source__slug", "section")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["source__slug", "section"]
@@ -371,6 +384,12 @@ class DataVersion(models.Model):
     class Meta:
         verbose_name = _("data version")
         verbose_name_plural = _("data version")
+        permissions = [
+            (
+                "review_records",
+                _("Can publish, send back and retire curated records"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(pk=1), name="%(app_label)s_%(class)s_single_row"

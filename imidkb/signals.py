@@ -54,6 +54,7 @@ def is_curated(model) -> bool:
         model._meta.app_label in KB_APPS
         and model._meta.label_lower not in DERIVED
         and not model._meta.auto_created
+        and not hasattr(model, "instance_type")  # a simple-history record
     )
 
 

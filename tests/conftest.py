@@ -88,3 +88,43 @@ def admin_client(superuser):
     admin = Client()
     admin.force_login(superuser)
     return admin
+
+
+def member_of(django_user_model, username: str, group: str):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        username=username, password="a-long-enough-passphrase", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    """A member of the Editors group (loaded from fixtures/groups.json)."""
+    return member_of(django_user_model, "edna-editor", "Editors")
+
+
+@pytest.fixture
+def reviewer(db, django_user_model):
+    """A member of the Reviewers group."""
+    return member_of(django_user_model, "rita-reviewer", "Reviewers")
+
+
+def logged_in(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor_client(editor):
+    return logged_in(editor)
+
+
+@pytest.fixture
+def reviewer_client(reviewer):
+    return logged_in(reviewer)

@@ -1,0 +1,61 @@
+"""The admin site, with a review queue for reviewers."""
+
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from imidkb.models import Status
+
+
+class KBAdminSite(admin.AdminSite):
+    site_header = "IMID-KB curation"
+    site_title = "IMID-KB curation"
+    index_title = "Knowledge base"
+    index_template = "admin/kb_index.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "review-queue/",
+                self.admin_view(self.review_queue),
+                name="review-queue",
+            ),
+            *super().get_urls(),
+        ]
+
+    def curated_models(self):
+        return [
+            model
+            for model in self._registry
+            if any(f.name == "status" for f in model._meta.fields)
+            and model._meta.app_label in {"diseases", "treatments", "epidemiology"}
+        ]
+
+    def waiting(self, request):
+        """(model admin, records) in review that this user may see."""
+        queue = []
+        for model in self.curated_models():
+            model_admin = self._registry[model]
+            if not model_admin.has_view_or_change_permission(request):
+                continue
+            records = list(
+                model.objects.filter(status=Status.IN_REVIEW).order_by("updated")
+            )
+            if records:
+                queue.append((model._meta, records))
+        return queue
+
+    def review_queue(self, request):
+        """Every record submitted for review, oldest first, across models."""
+        context = {
+            **self.each_context(request),
+            "title": "Needs review",
+            "queue": self.waiting(request),
+        }
+        return TemplateResponse(request, "admin/review_queue.html", context)
+
+    def index(self, request, extra_context=None):
+        waiting = sum(len(records) for _opts, records in self.waiting(request))
+        return super().index(
+            request, {"review_count": waiting, **(extra_context or {})}
+        )
