@@ -19,7 +19,9 @@ class BodySystemQuerySet(NaturalKeyQuerySet):
     """Body systems are a vocabulary: always visible, never drafted."""
 
     def visible_to(self, user) -> "BodySystemQuerySet":
-        return self.all()
+        queryset = self.all()
+        queryset.public = not (user is not None and user.is_staff)
+        return queryset
 
     def for_list(self) -> "BodySystemQuerySet":
         return self.all()
@@ -30,8 +32,8 @@ class BodySystemQuerySet(NaturalKeyQuerySet):
         return self.prefetch_related(
             Prefetch(
                 "disease_links",
-                queryset=DiseaseBodySystem.objects.select_related(
-                    "disease"
+                queryset=self.linked(
+                    DiseaseBodySystem.objects.select_related("disease"), "disease"
                 ).prefetch_related(citations_prefetch()),
             )
         )
@@ -57,7 +59,9 @@ class DiseaseQuerySet(NamedRecordQuerySet):
         return self.prefetch_related(
             Prefetch(
                 "parent_links",
-                queryset=DiseaseMembership.objects.select_related("parent"),
+                queryset=self.linked(
+                    DiseaseMembership.objects.select_related("parent"), "parent"
+                ),
             ),
             Prefetch(
                 "body_system_links",
@@ -80,20 +84,20 @@ class DiseaseQuerySet(NamedRecordQuerySet):
             cited(),
             Prefetch(
                 "parent_links",
-                queryset=DiseaseMembership.objects.select_related(
-                    "parent"
+                queryset=self.linked(
+                    DiseaseMembership.objects.select_related("parent"), "parent"
                 ).prefetch_related(cited()),
             ),
             Prefetch(
                 "parent_links__parent__symptom_links",
-                queryset=DiseaseSymptom.objects.select_related(
-                    "symptom"
+                queryset=self.linked(
+                    DiseaseSymptom.objects.select_related("symptom"), "symptom"
                 ).prefetch_related(cited()),
             ),
             Prefetch(
                 "member_links",
-                queryset=DiseaseMembership.objects.select_related(
-                    "member"
+                queryset=self.linked(
+                    DiseaseMembership.objects.select_related("member"), "member"
                 ).prefetch_related(cited()),
             ),
             Prefetch(
@@ -104,30 +108,30 @@ class DiseaseQuerySet(NamedRecordQuerySet):
             ),
             Prefetch(
                 "symptom_links",
-                queryset=DiseaseSymptom.objects.select_related(
-                    "symptom"
+                queryset=self.linked(
+                    DiseaseSymptom.objects.select_related("symptom"), "symptom"
                 ).prefetch_related(cited()),
             ),
             Prefetch(
                 "mechanism_links",
-                queryset=DiseaseMechanism.objects.select_related(
-                    "mechanism"
+                queryset=self.linked(
+                    DiseaseMechanism.objects.select_related("mechanism"), "mechanism"
                 ).prefetch_related(cited()),
             ),
             Prefetch(
                 "relations_out",
-                queryset=DiseaseRelation.objects.select_related(
-                    "target"
+                queryset=self.linked(
+                    DiseaseRelation.objects.select_related("target"), "target"
                 ).prefetch_related(cited()),
             ),
             Prefetch(
                 "relations_in",
-                queryset=DiseaseRelation.objects.select_related(
-                    "subject"
+                queryset=self.linked(
+                    DiseaseRelation.objects.select_related("subject"), "subject"
                 ).prefetch_related(cited()),
             ),
             Prefetch("xrefs", queryset=DiseaseXref.objects.all()),
-            *(prefetch() for prefetch in self.detail_prefetches),
+            *(prefetch(self) for prefetch in self.detail_prefetches),
         )
 
     def related_to(self, disease, limit: int = 10) -> list[dict]:
@@ -198,8 +202,8 @@ class SymptomQuerySet(NamedRecordQuerySet):
             citations_prefetch(),
             Prefetch(
                 "disease_links",
-                queryset=DiseaseSymptom.objects.select_related(
-                    "disease"
+                queryset=self.linked(
+                    DiseaseSymptom.objects.select_related("disease"), "disease"
                 ).prefetch_related(citations_prefetch()),
             ),
         )
@@ -216,8 +220,8 @@ class MechanismQuerySet(NamedRecordQuerySet):
             citations_prefetch(),
             Prefetch(
                 "disease_links",
-                queryset=DiseaseMechanism.objects.select_related(
-                    "disease"
+                queryset=self.linked(
+                    DiseaseMechanism.objects.select_related("disease"), "disease"
                 ).prefetch_related(citations_prefetch()),
             ),
         )

@@ -3,6 +3,8 @@
 import json
 from collections import defaultdict
 
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import render
 from django.utils.html import strip_tags
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
@@ -10,6 +12,7 @@ from django_filters.views import FilterView
 from diseases.filtersets import DiseaseFilterSet, MechanismFilterSet, SymptomFilterSet
 from diseases.models import BodySystem, Disease, Mechanism, Symptom
 from imidkb.charts import numbered, range_chart
+from imidkb.models import Status
 from imidkb.pages import CitationIndex
 
 
@@ -22,6 +25,22 @@ class VisibleMixin:
     def get_queryset(self):
         visible = self.model.objects.visible_to(self.request.user)
         return visible.for_detail() if self.detail else visible.for_list()
+
+
+def retired_record(model, slug, user):
+    """(record, merged-into record or None) for a retired slug, else None."""
+    if not any(field.name == "status" for field in model._meta.fields):
+        return None
+    record = model.objects.filter(slug=slug, status=Status.RETIRED).first()
+    if record is None:
+        return None
+    target = getattr(record, "merged_into", None)
+    if (
+        target is not None
+        and not model.objects.visible_to(user).filter(pk=target.pk).exists()
+    ):
+        target = None
+    return record, target
 
 
 class KBFilterView(VisibleMixin, FilterView):
@@ -39,7 +58,23 @@ class KBFilterView(VisibleMixin, FilterView):
 
 
 class KBDetailView(VisibleMixin, DetailView):
+    """A record's page. A retired record's slug is kept: it answers 301 to
+    the record it was merged into, or 410 with the reason it was retired."""
+
     detail = True
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            retired = retired_record(self.model, kwargs.get("slug"), request.user)
+            if retired is None:
+                raise
+            record, target = retired
+            if target is not None:
+                return HttpResponsePermanentRedirect(target.get_absolute_url())
+            context = {"record": record, "model_name": record._meta.verbose_name}
+            return render(request, "imidkb/gone.html", context, status=410)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -17,7 +17,7 @@ class EpidemiologyConfig(AppConfig):
 
         # A disease's detail shows its published figures.
         DiseaseQuerySet.detail_prefetches.append(
-            lambda: Prefetch(
+            lambda diseases: Prefetch(
                 "figures",
                 queryset=Figure.objects.published()
                 .select_related("disease", "study")

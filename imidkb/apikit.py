@@ -261,6 +261,12 @@ class NotModified(exceptions.APIException):
     status_code = status.HTTP_304_NOT_MODIFIED
 
 
+class Gone(exceptions.APIException):
+    status_code = status.HTTP_410_GONE
+    default_detail = "This record was retired."
+    default_code = "gone"
+
+
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The knowledge base has changed since the given version."
@@ -376,6 +382,32 @@ class KBReadOnlyViewSet(KBViewSetMixin, viewsets.ReadOnlyModelViewSet):
             return self.detail_serializer_class
         return super().get_serializer_class()
 
+    def retrieve(self, request, *args, **kwargs):
+        """A retired record's slug answers 301 to the record it was merged
+        into, or 410 Gone with the reason."""
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except Http404:
+            from diseases.views import retired_record
+
+            slug = kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+            model = self.queryset.model
+            retired = retired_record(model, slug, request.user)
+            if retired is None or self.lookup_field != "slug":
+                raise
+            record, target = retired
+            if target is not None:
+                url = django_reverse(
+                    f"{self.basename}-detail", kwargs={"slug": target.slug}
+                )
+                response = Response(status=status.HTTP_301_MOVED_PERMANENTLY)
+                response["Location"] = request.build_absolute_uri(url)
+                return response
+            raise Gone(
+                f"{record} was retired"
+                + (f": {record.retired_note}" if record.retired_note else ".")
+            ) from None
+
     def get_renderers(self):
         if getattr(self, "action", None) == "retrieve":
             return [JSONRenderer()]
@@ -388,7 +420,10 @@ class KBAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if self.method == "GET":
-            for code in ("400", "404", "429"):
+            codes = ("400", "404", "429")
+            if getattr(self.view, "action", None) == "retrieve":
+                codes += ("410",)
+            for code in codes:
                 if code not in responses:
                     responses[code] = self._get_response_for_code(ErrorSerializer, code)
         return responses

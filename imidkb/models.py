@@ -49,6 +49,37 @@ class NaturalKeyQuerySet(models.QuerySet):
         lookups = self.model.natural_key_lookups
         return self.get(**dict(zip(lookups, key, strict=True)))
 
+    # Set by visible_to() for readers who see published records only, so that
+    # for_detail() also leaves out links to unpublished records.
+    public = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.public = self.public
+        return clone
+
+    def published_if_public(self, model):
+        """All records of a model, or its published ones for the public."""
+        return model.objects.published() if self.public else model.objects.all()
+
+    def without_unpublished(self, queryset, *optional_ends: str):
+        """Links without unpublished records at optional (nullable) ends."""
+        if not self.public:
+            return queryset
+        hidden = [status for status in Status if status != Status.PUBLISHED]
+        for end in optional_ends:
+            queryset = queryset.exclude(**{f"{end}__status__in": hidden})
+        return queryset
+
+    def linked(self, queryset, *ends: str):
+        """A Prefetch queryset of links, without links to unpublished records
+        when this queryset is for the public."""
+        if not self.public:
+            return queryset
+        for end in ends:
+            queryset = queryset.filter(**{f"{end}__status": Status.PUBLISHED})
+        return queryset
+
 
 class NaturalKeyModel(models.Model):
     """Abstract base giving a model a natural key built from natural_key_lookups.
@@ -88,7 +119,9 @@ class CuratedQuerySet(NaturalKeyQuerySet):
         """Editors (staff) see drafts; everybody else sees published records."""
         if user is not None and user.is_authenticated and user.is_staff:
             return self.all()
-        return self.published()
+        queryset = self.published()
+        queryset.public = True
+        return queryset
 
     def lacking_citation(self) -> "CuratedQuerySet":
         return self.filter(citations__isnull=True)

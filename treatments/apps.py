@@ -12,21 +12,33 @@ class TreatmentsConfig(AppConfig):
 
         from diseases.api.serializers import DiseaseDetailSerializer
         from diseases.querysets import DiseaseQuerySet, citations_prefetch
+        from imidkb.models import Status
         from treatments.api.serializers import (
             DiseaseTreatmentSerializer,
             ResponseNoteSerializer,
         )
         from treatments.models import Indication, ResponseNote
 
+        unpublished = [Status.DRAFT, Status.IN_REVIEW, Status.RETIRED]
+
+        def treatments(diseases):
+            indications = Indication.objects.select_related(
+                "drug_class", "drug__drug_class"
+            )
+            if diseases.public:
+                # Either end may be empty: exclude() keeps those links.
+                indications = indications.exclude(
+                    drug_class__status__in=unpublished
+                ).exclude(drug__status__in=unpublished)
+            return Prefetch(
+                "indications",
+                queryset=indications.prefetch_related(citations_prefetch()),
+            )
+
         # A disease's detail shows its treatments and treatment-response notes.
         DiseaseQuerySet.detail_prefetches += [
-            lambda: Prefetch(
-                "indications",
-                queryset=Indication.objects.select_related(
-                    "drug_class", "drug__drug_class"
-                ).prefetch_related(citations_prefetch()),
-            ),
-            lambda: Prefetch(
+            treatments,
+            lambda diseases: Prefetch(
                 "response_notes",
                 queryset=ResponseNote.objects.published()
                 .select_related("drug_class")

@@ -15,19 +15,21 @@ class DrugClassQuerySet(NamedRecordQuerySet):
 
         return self.for_list().prefetch_related(
             citations_prefetch(),
-            Prefetch("children", queryset=self.model.objects.all()),
-            Prefetch("drugs", queryset=Drug.objects.all()),
+            Prefetch("children", queryset=self.published_if_public(self.model)),
+            Prefetch("drugs", queryset=self.published_if_public(Drug)),
             Prefetch("xrefs", queryset=DrugClassXref.objects.all()),
             Prefetch(
                 "indications",
-                queryset=Indication.objects.select_related("disease").prefetch_related(
-                    citations_prefetch()
-                ),
+                queryset=self.linked(
+                    Indication.objects.select_related("disease"), "disease"
+                ).prefetch_related(citations_prefetch()),
             ),
             Prefetch(
                 "adverse_effects",
-                queryset=AdverseEffect.objects.select_related(
-                    "symptom", "condition"
+                queryset=self.without_unpublished(
+                    AdverseEffect.objects.select_related("symptom", "condition"),
+                    "symptom",
+                    "condition",
                 ).prefetch_related(citations_prefetch()),
             ),
         )
@@ -48,9 +50,9 @@ class DrugQuerySet(NamedRecordQuerySet):
             citations_prefetch(),
             Prefetch(
                 "indications",
-                queryset=Indication.objects.select_related("disease").prefetch_related(
-                    citations_prefetch()
-                ),
+                queryset=self.linked(
+                    Indication.objects.select_related("disease"), "disease"
+                ).prefetch_related(citations_prefetch()),
             ),
         )
 
