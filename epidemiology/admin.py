@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from diseases.admin import DiseaseAdmin
 from epidemiology.models import Figure, Study
 from imidkb.admin import CitationPresenceFilter, CuratedAdmin
 
@@ -48,3 +49,26 @@ class FigureAdmin(CuratedAdmin):
     @admin.display(description="figure")
     def display_value(self, obj):
         return obj.display_value()
+
+
+class DiseaseFigureInline(admin.TabularInline):
+    """Figures on a disease's page in the admin (edited in full on their own)."""
+
+    model = Figure
+    fk_name = "disease"
+    fields = [
+        "slug",
+        "measure",
+        "qualifier",
+        "value",
+        "lower",
+        "upper",
+        "unit",
+        "region",
+    ]
+    show_change_link = True
+    extra = 0
+
+
+# The diseases app does not depend on this one: add the inline from here.
+DiseaseAdmin.inlines = [*DiseaseAdmin.inlines, DiseaseFigureInline]

@@ -34,6 +34,40 @@ class StaleRecordError(Exception):
     """Another editor saved the record after this form was opened."""
 
 
+class NameListField(forms.JSONField):
+    """A list of names, edited one per line instead of as raw JSON."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 40})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+    def bound_data(self, data, initial):
+        return data
+
+    def has_changed(self, initial, data):
+        return (initial or []) != self.to_python(data)
+
+
+NAME_LISTS = ("abbreviations", "synonyms", "former_names")
+WORKFLOW_FIELDS = (
+    "status",
+    "reviewed_on",
+    "retired_note",
+    "merged_into",
+    "change_reason",
+    "loaded_version",
+)
+RECORD_DATES = ("created", "updated", "version")
+
+
 class CuratedAdminForm(forms.ModelForm):
     """Checks the workflow and refuses to overwrite a newer save.
 
@@ -52,6 +86,15 @@ class CuratedAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in NAME_LISTS:
+            if name in self.fields:
+                field = self.fields[name]
+                self.fields[name] = NameListField(
+                    label=field.label,
+                    required=False,
+                    validators=field.validators,
+                    help_text=_("One per line."),
+                )
         stored = None
         if self.instance.pk:
             stored = (
@@ -175,6 +218,22 @@ class CuratedAdmin(SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"user": request.user})
+
+    def get_fieldsets(self, request, obj=None):
+        """The record first, then its sources, then its workflow."""
+        fields = list(self.get_fields(request, obj))
+        workflow_fields = [f for f in WORKFLOW_FIELDS if f in fields]
+        dates = [f for f in RECORD_DATES if f in fields]
+        sources = [f for f in ("citations",) if f in fields]
+        record = [f for f in fields if f not in {*workflow_fields, *dates, *sources}]
+        return [
+            (None, {"fields": record}),
+            (_("Sources"), {"fields": sources}),
+            (
+                _("Workflow and history"),
+                {"fields": workflow_fields + dates},
+            ),
+        ]
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

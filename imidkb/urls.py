@@ -1,10 +1,12 @@
 """URL configuration: site pages, the admin, the API and its documentation."""
 
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from imidkb.api import router
+from imidkb.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", include("imidkb.site_urls")),
@@ -12,6 +14,12 @@ urlpatterns = [
     path("", include("treatments.urls")),
     path("", include("epidemiology.urls")),
     path("admin/", admin.site.urls),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from diseases.admin import LinkAdmin
+from diseases.admin import DiseaseAdmin, LinkAdmin
 from imidkb.admin import CitationPresenceFilter, CitedInline, CuratedAdmin
 from treatments.models import (
     AdverseEffect,
@@ -120,3 +120,17 @@ class DrugXrefAdmin(LinkAdmin):
     list_filter = ["system", "preferred", CitationPresenceFilter]
     search_fields = ["identifier", "label", "drug__name"]
     autocomplete_fields = ["drug", "citations"]
+
+
+class DiseaseIndicationInline(CitedInline):
+    """Treatments on a disease's page in the admin."""
+
+    model = Indication
+    fk_name = "disease"
+    autocomplete_fields = ["drug_class", "drug", "citations"]
+    verbose_name = "treatment (indication)"
+    verbose_name_plural = "treatments (indications)"
+
+
+# The diseases app does not depend on this one: add the inline from here.
+DiseaseAdmin.inlines = [*DiseaseAdmin.inlines, DiseaseIndicationInline]

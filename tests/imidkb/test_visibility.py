@@ -35,6 +35,7 @@ def draft_symptom(kb):
         "/api/v1/symptoms/?search=Secretsymptom",
         "/api/v1/diseases/?format=csv&page_size=500",
         "/sources/source-0/",
+        "/sitemap.xml",
     ],
 )
 def test_a_draft_linked_to_published_records_stays_hidden(draft_symptom, client, url):
@@ -94,3 +95,9 @@ def test_a_retired_slug_is_gone_with_an_explanation(kb, client):
     assert api.json()["error"] == "gone"
     assert "Folded into" in api.json()["detail"]
     assert "Nausea" not in client.get(reverse("diseases:symptom-list")).content.decode()
+
+
+def test_the_sitemap_lists_published_pages(kb, client):
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "/diseases/systemic-lupus-erythematosus/" in xml
+    assert "/drugs/ciclosporin/" in xml
