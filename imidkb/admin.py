@@ -100,10 +100,11 @@ class CuratedAdminForm(forms.ModelForm):
             stored = (
                 type(self.instance)
                 ._base_manager.filter(pk=self.instance.pk)
-                .values("status", "version")
+                .values("status", "version", "slug")
                 .first()
             )
         self.original_status = stored["status"] if stored else Status.DRAFT
+        self.original_slug = stored["slug"] if stored else None
         if stored and not self.is_bound:
             # The stored version, also when reverting to an older one.
             self.fields["loaded_version"].initial = stored["version"]
@@ -122,6 +123,12 @@ class CuratedAdminForm(forms.ModelForm):
         ):
             self.add_error(
                 "citations", _("A published record needs at least one citation.")
+            )
+        slug = cleaned.get("slug")
+        if self.original_slug and slug and slug != self.original_slug:
+            self.add_error(
+                "slug",
+                _("A slug is permanent: retire this record and create a new one."),
             )
         if self.instance.pk:
             self.check_not_stale(cleaned.get("loaded_version"))
@@ -234,6 +241,21 @@ class CuratedAdmin(SimpleHistoryAdmin):
                 {"fields": workflow_fields + dates},
             ),
         ]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A record's slug is its permanent address: fixed once saved."""
+        fields = list(super().get_readonly_fields(request, obj))
+        match = getattr(request, "resolver_match", None)
+        reverting = match is not None and match.url_name.endswith("_simple_history")
+        # (simple-history's revert form keeps the prepopulated slug field.)
+        if obj is not None and obj.pk and not reverting:
+            fields.insert(0, "slug")
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if obj is not None and obj.pk:
+            return {}
+        return super().get_prepopulated_fields(request, obj)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

@@ -157,7 +157,7 @@ class CuratedRecord(NaturalKeyModel):
     )
 
     objects = CuratedQuerySet.as_manager()
-    history = HistoricalRecords(inherit=True)
+    history = HistoricalRecords(inherit=True, m2m_fields=["citations"])
 
     class Meta:
         abstract = True
@@ -191,7 +191,7 @@ class CitedLink(NaturalKeyModel):
         verbose_name=_("citations"),
     )
 
-    history = HistoricalRecords(inherit=True)
+    history = HistoricalRecords(inherit=True, m2m_fields=["citations"])
 
     class Meta:
         abstract = True

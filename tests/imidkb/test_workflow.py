@@ -233,3 +233,24 @@ def test_weak_passwords_are_refused():
         validate_password("password123")
     with pytest.raises(ValidationError):
         validate_password("short1!")
+
+
+def test_a_change_of_citations_is_in_the_history(kb, reviewer_client):
+    symptom = Symptom.objects.get(slug="pain")
+    assert symptom.citations.count() > 1
+    data = open_form(reviewer_client, symptom)
+    data["citations"] = data["citations"][:1]
+    data["change_reason"] = "one source is enough"
+    assert post(reviewer_client, symptom, data).status_code == 302
+    latest, previous = symptom.history.order_by("-history_date")[:2]
+    delta = latest.diff_against(previous)
+    assert "citations" in delta.changed_fields
+
+
+def test_a_saved_slug_cannot_be_changed_in_the_admin(kb, reviewer_client):
+    symptom = Symptom.objects.get(slug="fever")
+    data = open_form(reviewer_client, symptom)
+    assert "slug" not in data
+    data["slug"] = "pyrexia"
+    post(reviewer_client, symptom, data)
+    assert Symptom.objects.filter(slug="fever").exists()
