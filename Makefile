@@ -19,9 +19,9 @@ BASE_PYTHON ?= $(shell for c in python3.12 $(HOME)/.pyenv/versions/3.12*/bin/pyt
 # Local runs default to debug mode and a throw-away key; production sets both
 # through the environment (see .env.example).
 LOCAL_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
-TEST_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-insecure-secret-key}
+TEST_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-insecure-secret-key} DJANGO_SECURE_SSL_REDIRECT=0
 
-.PHONY: setup run test lint migrate loadkb dumpkb kbstats clean
+.PHONY: setup run serve test lint audit migrate loadkb dumpkb kbstats clean
 
 setup: $(STAMP)
 
@@ -49,11 +49,27 @@ run: loadkb
 	@echo "Serving IMID-KB at http://$(HOST):$(PORT)/"
 	$(LOCAL_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Production-style serving: gunicorn, static files through whitenoise.
+# Needs DJANGO_SECRET_KEY (and DATABASE_URL for PostgreSQL) in the environment.
+WORKERS ?= 2
+serve: setup
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "Set DJANGO_SECRET_KEY (see .env.example)."; exit 1; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py loadkb
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn imidkb.wsgi:application --workers $(WORKERS) \
+		--bind $(HOST):$(PORT) --access-logfile - --max-requests 10000 \
+		--max-requests-jitter 500 --graceful-timeout 30
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint
+# Known vulnerabilities in the installed (pinned) dependencies.
+audit: setup
+	$(VENV)/bin/pip-audit --progress-spinner off
+
+test: lint audit
 	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(VENV)/bin/pytest

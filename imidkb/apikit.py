@@ -238,6 +238,20 @@ def rows_to_csv(rows: list[dict], release: str) -> str:
     return buffer.getvalue()
 
 
+class SafeJSONRenderer(JSONRenderer):
+    """JSON with <, > and & escaped inside strings (\\u003c...), so that a
+    value echoed back (an unknown slug in an error) can never read as markup,
+    whatever a client makes of the response."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        body = super().render(data, accepted_media_type, renderer_context)
+        return (
+            body.replace(b"<", b"\\u003c")
+            .replace(b">", b"\\u003e")
+            .replace(b"&", b"\\u0026")
+        )
+
+
 class CSVRenderer(BaseRenderer):
     """text/csv for list endpoints (?format=csv or Accept: text/csv)."""
 
@@ -278,6 +292,7 @@ class KBViewSetMixin:
 
     pagination_class = StrictPagination
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    renderer_classes = [SafeJSONRenderer]
     extra_query_params = {"format"}
 
     def allowed_query_params(self) -> set[str]:
@@ -340,8 +355,8 @@ class KBViewSetMixin:
             self.add_headers(response)
             return response
         # Errors are JSON whatever format was asked for.
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
+        self.request.accepted_renderer = SafeJSONRenderer()
+        self.request.accepted_media_type = SafeJSONRenderer.media_type
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -368,7 +383,7 @@ class KBReadOnlyViewSet(KBViewSetMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
     detail_serializer_class = None
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    renderer_classes = [SafeJSONRenderer, CSVRenderer]
 
     def get_queryset(self):
         model = self.queryset.model
@@ -410,7 +425,7 @@ class KBReadOnlyViewSet(KBViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_renderers(self):
         if getattr(self, "action", None) == "retrieve":
-            return [JSONRenderer()]
+            return [SafeJSONRenderer()]
         return super().get_renderers()
 
 

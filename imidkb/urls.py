@@ -1,14 +1,21 @@
 """URL configuration: site pages, the admin, the API and its documentation."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from imidkb import views
 from imidkb.api import router
 from imidkb.sitemaps import SITEMAPS
 
 urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin).
+    path("favicon.ico", views.favicon),
     path("", include("imidkb.site_urls")),
     path("", include("diseases.urls")),
     path("", include("treatments.urls")),
@@ -24,9 +31,16 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        # The split view serves Swagger UI's set-up script as a file, so the
+        # Content-Security-Policy needs no inline script.
+        # Swagger UI sets inline styles from its script: allowed on this page
+        # only.
+        csp_override(
+            {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
+        )(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
 ]
 
 handler404 = "imidkb.views.page_not_found"
+handler500 = "imidkb.views.server_error"

@@ -4,8 +4,9 @@ from collections import defaultdict
 
 from django.apps import apps
 from django.db.models import Prefetch
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
 from django.views import defaults
 from django.views.generic import TemplateView
 
@@ -243,6 +244,35 @@ def cited_models() -> list:
 
 class AboutView(TemplateView):
     template_name = "imidkb/about.html"
+
+
+def favicon(request):
+    """The site icon for browsers that ask for /favicon.ico (resolved per
+    request: the hashed static name exists only after collectstatic)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def healthz(request):
+    """For load balancers: 200 when the database answers, 503 when not."""
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "take me out of rotation"
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def server_error(request):
+    """500: JSON under /api/, a plain page elsewhere; never a traceback."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"status": 500, "error": "server_error", "detail": "Server error."},
+            status=500,
+        )
+    return defaults.server_error(request)
 
 
 def page_not_found(request, exception):

@@ -14,6 +14,23 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def plain_static_files():
+    """Serve static files by their plain names: the hashed, compressed names
+    of production exist only after collectstatic (make serve runs it)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+    with override_settings(STORAGES=storages):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Throttle counters live in the cache: every test starts with none."""

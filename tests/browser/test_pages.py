@@ -118,3 +118,31 @@ def test_keyboard_users_can_skip_to_the_content(live_server, live_kb, page):
     skip = page.get_by_role("link", name="Skip to content")
     assert skip.evaluate("el => el === document.activeElement")
     assert skip.is_visible()
+
+
+def test_the_admin_runs_under_the_content_security_policy(
+    live_server, live_kb, page, page_log, django_user_model
+):
+    """An editor logs in and opens a change form, its history and the review
+    queue: no CSP violation (or any other console error) on the way."""
+    django_user_model.objects.create_superuser(
+        "csp-admin", "csp@example.org", "a-long-enough-passphrase"
+    )
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "csp-admin")
+    page.fill("#id_password", "a-long-enough-passphrase")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
+    for path in (
+        "/admin/diseases/disease/",
+        "/admin/diseases/symptom/?status__exact=published",
+        "/admin/review-queue/",
+    ):
+        page.goto(live_server.url + path, wait_until="networkidle")
+    page.goto(live_server.url + "/admin/diseases/disease/")
+    page.get_by_role("link", name="Psoriasis", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    save_screenshot(page, "admin-disease-change")
+    page.get_by_role("link", name="History").click()
+    page.wait_for_load_state("networkidle")
+    assert page_log.console_errors == []

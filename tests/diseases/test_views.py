@@ -66,7 +66,9 @@ def test_every_statement_has_a_citation_marker_that_leads_to_its_source(kb, clie
 
 def test_disease_page_has_json_ld_and_a_meta_description(kb, client):
     html = page(client, "/diseases/rheumatoid-arthritis/")
-    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    block = re.search(
+        r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S
+    )
     data = json.loads(block.group(1))
     assert data["@type"] == "MedicalCondition"
     assert data["name"] == "Rheumatoid arthritis"

@@ -76,7 +76,8 @@ def test_search_with_nothing_to_find(kb, client):
 
 
 def test_search_tolerates_hostile_input(kb, client):
-    for query in ("%00", "<script>alert(1)</script>", "a" * 5000, "'; DROP TABLE x;--"):
+    assert client.get("/search/?q=%00").status_code == 400
+    for query in ("<script>alert(1)</script>", "a" * 5000, "'; DROP TABLE x;--"):
         html = page(client, f"/search/?q={query}")
         assert "<script>alert" not in html
 
