@@ -30,6 +30,12 @@ def descendant_classes(drug_classes) -> set[int]:
     return found
 
 
+def groups(request):
+    """The groups a reader may filter by: the choices of the parent filter."""
+    visible = Disease.objects.visible_to(getattr(request, "user", None))
+    return visible.filter(kind=Disease.Kind.GROUP)
+
+
 class DiseaseFilterSet(FilterSet):
     """Different filters combine with AND; repeating one filter means OR."""
 
@@ -62,7 +68,9 @@ class DiseaseFilterSet(FilterSet):
         "diseases.disease",
         "parents",
         "diseases",
-        "Direct members of this group.",
+        "Direct members of this group (a disease of kind 'group').",
+        label="Part of group",
+        queryset=groups,
     )
     kind = choice_filter(Disease.Kind.choices, "kind", "Kind of record.")
     identifier = django_filters.CharFilter(

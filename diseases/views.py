@@ -118,11 +118,6 @@ class DiseaseDetailView(KBDetailView):
         context["related"] = Disease.objects.visible_to(self.request.user).related_to(
             disease
         )
-        context["others"] = (
-            Disease.objects.visible_to(self.request.user)
-            .exclude(pk=disease.pk)
-            .only("slug", "name")
-        )
         context["json_ld"] = json_ld(disease, self.request)
         return context
 

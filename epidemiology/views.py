@@ -8,6 +8,8 @@ from epidemiology.models import Figure, Study
 from imidkb.charts import numbered, range_chart
 from imidkb.pages import CitationIndex
 
+MAX_CHART_ROWS = 25
+
 
 class FigureListView(KBFilterView):
     """Every figure, filterable, with charts of the figures shown."""
@@ -15,11 +17,11 @@ class FigureListView(KBFilterView):
     model = Figure
     filterset_class = FigureFilterSet
     template_name = "epidemiology/figure_list.html"
-    paginate_by = None
+    paginate_by = 100
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        figures = list(context["object_list"])
+        figures = list(context["object_list"])  # this page's figures
         context["refs"] = CitationIndex()
         context["charts"] = numbered(charts_for(figures))
         context["disagreements"] = disagreements(figures)
@@ -43,6 +45,8 @@ def charts_for(figures: list[Figure]) -> list:
         groups[key].append(figure)
     charts = []
     for (_order, title), rows in sorted(groups.items()):
+        if len(rows) > MAX_CHART_ROWS:
+            continue  # too many to read as a chart: the table has them
         units = {row.unit for row in rows}
         for unit in sorted(units):
             of_unit = [row for row in rows if row.unit == unit]

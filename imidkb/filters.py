@@ -31,7 +31,7 @@ def slug_filter(
         # django-filter compares field_name with the chosen record's to_field_name.
         field_name=f"{field_name}__slug",
         to_field_name="slug",
-        queryset=visible(model_label),
+        queryset=kwargs.pop("queryset", visible(model_label)),
         label=kwargs.pop("label", str(noun).capitalize()),
         help_text=description,
         error_messages={

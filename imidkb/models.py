@@ -224,6 +224,7 @@ class Source(NaturalKeyModel):
         RESEARCH_PAGE = "research-page", _("Research consortium information page")
         QA_ARTICLE = "qa-article", _("Question-and-answer article")
         REFERENCE_SET = "reference-set", _("Reference data set")
+        SYNTHETIC = "synthetic", _("Synthetic data for benchmarks (not curated)")
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     title = models.CharField(_("title"), max_length=200)

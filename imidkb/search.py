@@ -109,28 +109,44 @@ def _rank(query: str, qnorm: str, qwords: list[str], term) -> tuple | None:
     return (tier, case_exact, FIELD_ORDER.get(field, 9), text.casefold())
 
 
+def _terms_with_word(word: str, labels) -> set[int]:
+    """Ids of the terms having this word, or (when none has it) a word one
+    typo away from it."""
+    from imidkb.models import SearchKey
+
+    rows = SearchKey.objects.all()
+    if labels is not None:
+        rows = rows.filter(term__label__in=list(labels))
+    exact = set(rows.filter(key=word, word=word).values_list("term_id", flat=True))
+    if exact or len(word) < FUZZY_MIN_LENGTH:
+        return exact
+    near = rows.filter(key__in=keys_for(word)).values_list("term_id", "word")
+    return {term_id for term_id, other in near if within_one_edit(word, other)}
+
+
 def search(query: str, labels: Iterable[str] | None = None) -> list[Hit]:
     """The best-matching term of each matching record, best first."""
-    from imidkb.models import SearchKey
+    from imidkb.models import SearchTerm
 
     qnorm = normalize(query)
     qwords = qnorm.split()
     if not qwords:
         return []
-    keys = set().union(*(keys_for(w) for w in qwords))
-    rows = SearchKey.objects.filter(key__in=keys)
-    if labels is not None:
-        rows = rows.filter(term__label__in=list(labels))
-    terms = set(
-        rows.values_list(
-            "term_id",
-            "term__label",
-            "term__object_id",
-            "term__text",
-            "term__normalized",
-            "term__field",
+    candidates = None
+    # Rarest first would be better still; each word costs one indexed lookup.
+    for word in dict.fromkeys(qwords):
+        found = _terms_with_word(word, labels)
+        candidates = found if candidates is None else candidates & found
+        if not candidates:
+            return []
+    ids = sorted(candidates)
+    terms = set()
+    for start in range(0, len(ids), 5000):  # within every database's limits
+        terms |= set(
+            SearchTerm.objects.filter(pk__in=ids[start : start + 5000]).values_list(
+                "pk", "label", "object_id", "text", "normalized", "field"
+            )
         )
-    )
     best: dict[tuple[str, int], Hit] = {}
     for term in terms:
         rank = _rank(query, qnorm, qwords, term)

@@ -193,6 +193,10 @@ AXES_CLIENT_IP_CALLABLE = "imidkb.middleware.client_ip"
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Seconds a rendered API response is kept (keyed on the data version, so an
+# edit is visible on the next request); 0 turns response caching off.
+API_CACHE_SECONDS = int(os.environ.get("DJANGO_API_CACHE_SECONDS", "300"))
+
 # Anonymous API reads per client address; empty turns throttling off (e.g. for
 # benchmarks behind a trusted proxy that limits instead).
 API_ANON_RATE = os.environ.get("DJANGO_API_ANON_RATE", "3000/hour")

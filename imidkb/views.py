@@ -1,12 +1,19 @@
 """Site-wide pages: home, search, compare, sources, about, errors."""
 
 from collections import defaultdict
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.db.models import Prefetch
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import (
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views import defaults
 from django.views.generic import TemplateView
 
@@ -24,6 +31,42 @@ SEARCH_GROUPS = [
     ("treatments.drug", "Drugs"),
 ]
 MAX_COMPARED = 6
+HOME_LIST_LIMIT = 12
+
+
+def capped_by_system(links, limit: int) -> list[tuple]:
+    """(body system, its first `limit` diseases, how many more), from
+    (system slug, system name, disease slug, disease name) rows."""
+    groups: dict = {}
+    for system_slug, system_name, disease_slug, disease_name in links:
+        system = (system_slug, system_name)
+        shown, more = groups.setdefault(system, ([], [0]))
+        if len(shown) < limit:
+            shown.append(
+                Link(
+                    disease_name,
+                    reverse("diseases:disease-detail", args=[disease_slug]),
+                )
+            )
+        else:
+            more[0] += 1
+    return [
+        (
+            Link(name, reverse("diseases:bodysystem-detail", args=[slug]), slug),
+            shown,
+            more[0],
+        )
+        for (slug, name), (shown, more) in groups.items()
+    ]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A named page, for lists built without model instances."""
+
+    name: str
+    url: str
+    slug: str = ""
 
 
 class HomeView(TemplateView):
@@ -37,17 +80,19 @@ class HomeView(TemplateView):
         visible = Disease.objects.visible_to(self.request.user)
         links = (
             DiseaseBodySystem.objects.filter(disease__in=visible)
-            .select_related("disease", "body_system")
             .order_by("body_system__name", "disease__name")
+            .values_list(
+                "body_system__slug",
+                "body_system__name",
+                "disease__slug",
+                "disease__name",
+            )
         )
-        by_system = defaultdict(list)
-        for link in links:
-            by_system[link.body_system].append(link.disease)
-        context["by_system"] = list(by_system.items())
+        context["by_system"] = capped_by_system(links, HOME_LIST_LIMIT)
         context["unplaced"] = (
             visible.filter(body_system_links__isnull=True)
             .exclude(kind=Disease.Kind.GROUP)
-            .only("slug", "name")
+            .only("slug", "name")[:HOME_LIST_LIMIT]
         )
         context["groups"] = visible.filter(kind=Disease.Kind.GROUP).only(
             "slug", "name", "abbreviations"
@@ -55,7 +100,7 @@ class HomeView(TemplateView):
         context["recent"] = visible.order_by("-updated", "name").only(
             "slug", "name", "updated", "kind"
         )[:6]
-        sources = list(Source.objects.all())
+        sources = list(Source.objects.exclude(kind=Source.Kind.SYNTHETIC))
         context["texts"] = [s for s in sources if s.kind != Source.Kind.REFERENCE_SET]
         context["reference_sets"] = [
             s for s in sources if s.kind == Source.Kind.REFERENCE_SET
@@ -108,18 +153,34 @@ class CompareView(TemplateView):
     template_name = "imidkb/compare.html"
 
     def get(self, request, *args, **kwargs):
+        added = request.GET.get("add", "").strip()[:200]
+        if added:
+            return self.add_by_name(request, added)
         context = self.get_context_data(**kwargs)
         status = 400 if context["error"] else 200
         return self.render_to_response(context, status=status)
+
+    def add_by_name(self, request, name: str):
+        """Resolve a typed name (search) to a disease and add it to the list."""
+        slugs = list(dict.fromkeys(request.GET.getlist("d")))
+        visible = Disease.objects.visible_to(request.user)
+        match = visible.search(name).exclude(slug__in=slugs).first()
+        if match is None:
+            context = self.get_context_data()
+            context["error"] = f"No disease found for “{name}”."
+            return self.render_to_response(context, status=400)
+        query = urlencode([("d", slug) for slug in [*slugs, match.slug]])
+        return HttpResponseRedirect(f"{request.path}?{query}")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         visible = Disease.objects.visible_to(self.request.user)
         slugs = list(dict.fromkeys(s.strip() for s in self.request.GET.getlist("d")))
-        context.update(selected=slugs, choices=visible.only("slug", "name"), error="")
-        if not self.request.GET:
+        context.update(selected=slugs, error="")
+        if not self.request.GET.getlist("d"):
             return context
         found = {d.slug: d for d in visible.filter(slug__in=slugs).for_detail()}
+        context["picked"] = [(slug, found.get(slug)) for slug in slugs]
         unknown = [slug for slug in slugs if slug not in found]
         if unknown:
             context["error"] = "Unknown disease: " + ", ".join(unknown[:6]) + "."

@@ -235,3 +235,21 @@ def test_hostile_parameters_never_cause_a_5xx_or_unescaped_markup(kb, target, va
     body = response.content.decode("utf-8", "replace")
     assert "<script>alert" not in body
     assert "<img src=x" not in body
+
+
+def test_redis_url_switches_to_a_shared_cache():
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='imidkb.settings';"
+        "django.setup(); from django.conf import settings as s;"
+        "print(s.CACHES['default']['BACKEND'])"
+    )
+    env = {**PRODUCTION_ENV, "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"

@@ -1,6 +1,7 @@
 """Diseases, symptoms and mechanisms through the API."""
 
 import pytest
+from django.test import override_settings
 
 from diseases.models import Disease, DiseaseSymptom
 from tests.factories import DiseaseFactory, SymptomFactory
@@ -127,6 +128,7 @@ def test_list_query_count_is_constant_in_page_size(
             client.get(f"/api/v1/diseases/?page_size={size}")
 
 
+@override_settings(API_CACHE_SECONDS=0)
 def test_detail_query_count_does_not_grow_with_links(
     kb, client, django_assert_num_queries
 ):
@@ -142,3 +144,21 @@ def test_detail_query_count_does_not_grow_with_links(
         DiseaseSymptom.objects.create(disease=disease, symptom=SymptomFactory())
     with django_assert_num_queries(len(before)):
         client.get(url)
+
+
+def test_a_repeated_request_is_served_from_the_cache_until_an_edit(
+    kb, client, django_assert_num_queries
+):
+    """The second identical request costs one query (the data version); an
+    edit is visible on the very next request."""
+    url = "/api/v1/diseases/psoriasis/"
+    first = client.get(url)
+    with django_assert_num_queries(1):
+        second = client.get(url)
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+    assert second["X-KB-Release"] == first["X-KB-Release"]
+    psoriasis = Disease.objects.get(slug="psoriasis")
+    psoriasis.summary = "Edited just now."
+    psoriasis.save()
+    assert client.get(url).json()["summary"] == "Edited just now."

@@ -154,7 +154,7 @@ def test_symptom_mechanism_and_body_system_pages(kb, client, url, text):
 # Queries per page, pinned; the same whatever the number of linked records.
 PAGE_QUERIES = {
     "/diseases/": 9,  # count, page, two prefetches, five filter-form choice lists
-    "/diseases/systemic-lupus-erythematosus/": 26,
+    "/diseases/systemic-lupus-erythematosus/": 25,
     "/symptoms/": 3,
     "/symptoms/fatigue/": 4,
     "/mechanisms/inflammation/": 4,

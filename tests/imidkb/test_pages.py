@@ -193,11 +193,11 @@ def test_about_says_what_the_knowledge_base_is_not(client, db):
     ("url", "queries"),
     [
         ("/", 5),
-        ("/epidemiology/", 5),
+        ("/epidemiology/", 6),
         ("/drug-classes/immunomodulators/", 9),
         ("/drugs/", 4),
-        ("/search/?q=lupus", 2),
-        ("/compare/?d=systemic-lupus-erythematosus&d=sjogrens-syndrome", 23),
+        ("/search/?q=lupus", 3),
+        ("/compare/?d=systemic-lupus-erythematosus&d=sjogrens-syndrome", 22),
         ("/sources/", 2),
     ],
 )
@@ -206,3 +206,25 @@ def test_page_query_counts_are_pinned(
 ):
     with django_assert_num_queries(queries):
         client.get(url)
+
+
+def test_compare_adds_a_disease_typed_by_name(kb, client):
+    response = client.get("/compare/?d=systemic-lupus-erythematosus&add=Sjogren")
+    assert response.status_code == 302
+    assert response["Location"] == (
+        "/compare/?d=systemic-lupus-erythematosus&d=sjogrens-syndrome"
+    )
+    missing = client.get("/compare/?d=psoriasis&add=zzzzzz")
+    assert missing.status_code == 400
+    assert "No disease found" in missing.content.decode()
+
+
+def test_home_caps_each_body_system_list(kb, client):
+    from diseases.models import BodySystem, DiseaseBodySystem
+    from tests.factories import DiseaseFactory
+
+    liver = BodySystem.objects.get(slug="liver")
+    for _ in range(14):
+        DiseaseBodySystem.objects.create(disease=DiseaseFactory(), body_system=liver)
+    html = client.get("/").content.decode()
+    assert "and 4 more" in html  # 2 curated + 14 new, 12 shown
