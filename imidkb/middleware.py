@@ -1,7 +1,7 @@
 """Request guards and the client address."""
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 
 
 def client_ip(request) -> str:
@@ -48,3 +48,54 @@ class RejectNullBytesMiddleware:
                 )
             return HttpResponseBadRequest(message, content_type="text/plain")
         return self.get_response(request)
+
+
+class PublicPageCacheMiddleware:
+    """Serve anonymous readers' HTML pages from a cache keyed on the data
+    version: one query (the version) per repeat, and any curated write makes
+    every process render afresh on its very next request.
+
+    Only public GETs of the site's pages are cached: not the admin, the API
+    (which has its own), static files, logged-in editors (who may preview
+    drafts), responses that set cookies, or anything but a 200.
+    """
+
+    SKIP = ("/admin/", "/api/", "/static/", "/healthz", "/favicon.ico")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.cache import cache
+
+        from imidkb.models import DataVersion
+
+        if (
+            not settings.PAGE_CACHE_SECONDS
+            or request.method != "GET"
+            or request.path.startswith(self.SKIP)
+            or request.user.is_authenticated
+        ):
+            return self.get_response(request)
+        version = DataVersion.current()
+        stamp = f"{version.number}:{version.changed.timestamp()}"
+        key = f"imidkb:page:{stamp}:{request.get_full_path()}"
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            return HttpResponse(content, content_type=content_type)
+        response = self.get_response(request)
+        if (
+            response.status_code == 200
+            and not response.cookies
+            and response.get("Content-Type", "").startswith("text/html")
+            and not getattr(response, "streaming", False)
+        ):
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            cache.set(
+                key,
+                (response.content, response["Content-Type"]),
+                settings.PAGE_CACHE_SECONDS,
+            )
+        return response

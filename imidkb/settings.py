@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "imidkb.middleware.PublicPageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -196,6 +197,10 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Seconds a rendered API response is kept (keyed on the data version, so an
 # edit is visible on the next request); 0 turns response caching off.
 API_CACHE_SECONDS = int(os.environ.get("DJANGO_API_CACHE_SECONDS", "300"))
+
+# Seconds an anonymous reader's page is kept (keyed on the data version);
+# 0 turns page caching off.
+PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "300"))
 
 # Anonymous API reads per client address; empty turns throttling off (e.g. for
 # benchmarks behind a trusted proxy that limits instead).

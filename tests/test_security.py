@@ -102,12 +102,12 @@ def test_security_headers_on_every_kind_of_response(kb, client, url):
 
 
 @pytest.mark.django_db
-def test_pages_carry_no_inline_script_without_the_nonce(kb, client):
-    response = client.get("/diseases/rheumatoid-arthritis/")
-    nonce = response["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
-    html = response.content.decode()
-    assert f'<script type="application/ld+json" nonce="{nonce}">' in html
+def test_pages_carry_no_executable_inline_script(kb, client):
+    """The one inline <script> is schema.org JSON-LD, a data block that
+    browsers never execute (so the page can be cached whole)."""
+    html = client.get("/diseases/rheumatoid-arthritis/").content.decode()
     assert html.count("<script") == 1
+    assert '<script type="application/ld+json">' in html
 
 
 @pytest.mark.django_db
