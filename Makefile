@@ -21,7 +21,7 @@ BASE_PYTHON ?= $(shell for c in python3.12 $(HOME)/.pyenv/versions/3.12*/bin/pyt
 LOCAL_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 TEST_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-insecure-secret-key} DJANGO_SECURE_SSL_REDIRECT=0
 
-.PHONY: setup run serve test lint audit migrate loadkb dumpkb kbstats clean
+.PHONY: setup run serve bench test lint audit migrate loadkb dumpkb kbstats clean
 
 setup: $(STAMP)
 
@@ -48,6 +48,15 @@ kbstats: setup
 run: loadkb
 	@echo "Serving IMID-KB at http://$(HOST):$(PORT)/"
 	$(LOCAL_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The benchmark (bench/RESULTS.md): wrk from Debian, Datasette in its own
+# virtualenv so that its pins never touch the app's.
+BENCH_VENV := .venv-bench
+bench: setup
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	@test -x $(BENCH_VENV)/bin/datasette || { $(BASE_PYTHON) -m venv $(BENCH_VENV) && \
+		$(BENCH_VENV)/bin/pip install --quiet datasette==0.65.5; }
+	DATASETTE=$(BENCH_VENV)/bin/datasette $(PY) bench/run.py
 
 # Production-style serving: gunicorn, static files through whitenoise.
 # Needs DJANGO_SECRET_KEY (and DATABASE_URL for PostgreSQL) in the environment.
