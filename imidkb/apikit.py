@@ -332,7 +332,9 @@ class KBViewSetMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.check_query_params(request)
-        self.data_version = DataVersion.current()
+        self.data_version = (
+            getattr(request._request, "kb_data_version", None) or DataVersion.current()
+        )
         self.release = self.data_version.release_label
         if request.method in ("GET", "HEAD"):
             self.etag = self.compute_etag(request)

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "imidkb.middleware.PublicPageCacheMiddleware",
+    "imidkb.middleware.PublicAPICacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -221,7 +222,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
     ],
     "DEFAULT_THROTTLE_CLASSES": (
-        ["rest_framework.throttling.AnonRateThrottle"] if API_ANON_RATE else []
+        ["imidkb.throttling.KBAnonRateThrottle"] if API_ANON_RATE else []
     ),
     "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE or None},
     "EXCEPTION_HANDLER": "imidkb.apikit.api_exception_handler",
