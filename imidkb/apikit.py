@@ -6,9 +6,7 @@ import hashlib
 import io
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.urls import reverse as django_reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
@@ -273,15 +271,6 @@ class CSVRenderer(BaseRenderer):
 # ----------------------------------------------------------------- views
 
 
-class CachedResponse(Exception):
-    """Short-circuits a view with a response rendered earlier for the same
-    data version and URL."""
-
-    def __init__(self, cached):
-        super().__init__("cached")
-        self.cached = cached
-
-
 class NotModified(exceptions.APIException):
     status_code = status.HTTP_304_NOT_MODIFIED
 
@@ -347,15 +336,6 @@ class KBViewSetMixin:
                 raise NotModified()
             if conditional is not None:
                 raise PreconditionFailed()
-            cached = cache.get(self.cache_key()) if settings.API_CACHE_SECONDS else None
-            if cached is not None:
-                raise CachedResponse(cached)
-
-    def cache_key(self) -> str:
-        """The ETag names the exact representation: data version, release,
-        audience, format and full URL. A curated write bumps the version, so
-        every process misses on its very next request after an edit."""
-        return f"imidkb:api:{self.etag}"
 
     def compute_etag(self, request) -> str:
         audience = "staff" if request.user.is_staff else "public"
@@ -372,12 +352,6 @@ class KBViewSetMixin:
         return '"' + hashlib.sha256(basis.encode()).hexdigest()[:32] + '"'
 
     def handle_exception(self, exc):
-        if isinstance(exc, CachedResponse):
-            content, content_type, headers = exc.cached
-            response = HttpResponse(content, content_type=content_type)
-            for name, value in headers.items():
-                response[name] = value
-            return response
         if isinstance(exc, NotModified):
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
             self.add_headers(response)
@@ -390,24 +364,6 @@ class KBViewSetMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         self.add_headers(response)
-        if (
-            settings.API_CACHE_SECONDS
-            and request.method == "GET"
-            and response.status_code == 200
-            and isinstance(response, Response)
-            and getattr(self, "etag", None)
-        ):
-            response.render()
-            headers = {
-                name: response[name]
-                for name in ("Link", "X-Total-Count")
-                if response.has_header(name)
-            }
-            cache.set(
-                self.cache_key(),
-                (response.content, response["Content-Type"], headers),
-                settings.API_CACHE_SECONDS,
-            )
         return response
 
     def add_headers(self, response) -> None:

@@ -195,8 +195,8 @@ AXES_CLIENT_IP_CALLABLE = "imidkb.middleware.client_ip"
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# Seconds a rendered API response is kept (keyed on the data version, so an
-# edit is visible on the next request); 0 turns response caching off.
+# Seconds a rendered API response is kept for anonymous readers (keyed on the
+# data version, so an edit shows on the next request); 0 turns it off.
 API_CACHE_SECONDS = int(os.environ.get("DJANGO_API_CACHE_SECONDS", "300"))
 
 # Seconds an anonymous reader's page is kept (keyed on the data version);
