@@ -164,16 +164,24 @@ import os, django, json
 os.environ["DJANGO_SETTINGS_MODULE"] = "imidkb.settings"
 django.setup()
 from django.db import connection
-from django.test import Client
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.core.cache import cache
-client, counts = Client(), {{}}
+from imidkb.wsgi import application  # as gunicorn serves it
+
+def get(path):
+    environ = RequestFactory().get(path).environ
+    body = application(environ, lambda status, headers, exc_info=None: None)
+    b"".join(body)
+    getattr(body, "close", lambda: None)()
+
+counts = {{}}
 for path in {paths!r}:
     cache.clear()
     with CaptureQueriesContext(connection) as first:
-        client.get(path)
+        get(path)
     with CaptureQueriesContext(connection) as repeat:
-        client.get(path)
+        get(path)
     counts[path] = [len(first), len(repeat)]
 print(json.dumps(counts))
 """

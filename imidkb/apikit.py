@@ -322,7 +322,8 @@ class KBViewSetMixin:
         super().initial(request, *args, **kwargs)
         self.check_query_params(request)
         self.data_version = (
-            getattr(request._request, "kb_data_version", None) or DataVersion.current()
+            # Read once per request: the public response cache's key has it.
+            request._request.META.get("imidkb.data_version") or DataVersion.current()
         )
         self.release = self.data_version.release_label
         if request.method in ("GET", "HEAD"):

@@ -66,8 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "imidkb.middleware.PublicPageCacheMiddleware",
-    "imidkb.middleware.PublicAPICacheMiddleware",
+    "imidkb.response_cache.PublicResponseMarkMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -195,13 +194,19 @@ AXES_CLIENT_IP_CALLABLE = "imidkb.middleware.client_ip"
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# Seconds a rendered API response is kept for anonymous readers (keyed on the
-# data version, so an edit shows on the next request); 0 turns it off.
-API_CACHE_SECONDS = int(os.environ.get("DJANGO_API_CACHE_SECONDS", "300"))
+# Seconds a rendered API response is kept for anonymous readers by the public
+# response cache (imidkb.response_cache, keyed on the data version, so an edit
+# shows on the next request); 0 turns it off.
+# Off by default in debug mode (make run), where templates change under you.
+API_CACHE_SECONDS = int(
+    os.environ.get("DJANGO_API_CACHE_SECONDS", "0" if DEBUG else "300")
+)
 
 # Seconds an anonymous reader's page is kept (keyed on the data version);
 # 0 turns page caching off.
-PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "300"))
+PAGE_CACHE_SECONDS = int(
+    os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "0" if DEBUG else "300")
+)
 
 # Anonymous API reads per client address; empty turns throttling off (e.g. for
 # benchmarks behind a trusted proxy that limits instead).

@@ -1,4 +1,8 @@
-"""WSGI entry point (gunicorn imidkb.wsgi:application)."""
+"""WSGI entry point (gunicorn imidkb.wsgi:application).
+
+Django's application behind the public response cache (imidkb.response_cache):
+anonymous readers' repeats are answered there, everything else by Django.
+"""
 
 import os
 
@@ -6,4 +10,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imidkb.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from imidkb.response_cache import PublicResponseCache  # noqa: E402 (after setup)
+
+application = PublicResponseCache(django_application)

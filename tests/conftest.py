@@ -145,3 +145,64 @@ def editor_client(editor):
 @pytest.fixture
 def reviewer_client(reviewer):
     return logged_in(reviewer)
+
+
+class WSGIResponse:
+    """What the production WSGI application answered."""
+
+    def __init__(self, status: str, headers: list, body: bytes):
+        self.status_code = int(status.split()[0])
+        self.header_list = headers
+        self.headers = {name.lower(): value for name, value in headers}
+        self.content = body
+
+    def __getitem__(self, name):
+        return self.headers[name.lower()]
+
+    def json(self):
+        import json
+
+        return json.loads(self.content)
+
+
+@pytest.fixture
+def keep_test_connection():
+    """For tests that call a WSGI application directly: like Django's test
+    client, keep the request signals from closing the test's connection
+    (which would end its transaction)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def wsgi(db, keep_test_connection):
+    """GET through `imidkb.wsgi.application`, the public response cache in
+    front of Django, as gunicorn calls it."""
+    from django.test import RequestFactory
+
+    from imidkb.wsgi import application
+
+    factory = RequestFactory()
+
+    def get(path, **headers):
+        seen = {}
+
+        def start_response(status, response_headers, exc_info=None):
+            seen["status"], seen["headers"] = status, response_headers
+
+        environ = factory.get(path, headers=headers).environ
+        result = application(environ, start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        return WSGIResponse(seen["status"], seen["headers"], body)
+
+    return get

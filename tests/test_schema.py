@@ -16,20 +16,6 @@ from imidkb.wsgi import application
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
-@pytest.fixture
-def keep_test_connection():
-    """Schemathesis calls the WSGI app directly; like Django's test client,
-    keep request signals from closing the test's (transactional) connection."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
 def test_schema_describes_every_resource_and_parameter(client):
     response = client.get(
         "/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"

@@ -1,0 +1,200 @@
+"""The public response cache: anonymous readers' pages and API responses,
+served in front of Django and keyed on the knowledge base's data version.
+
+A repeat of a public GET costs one SQL statement (the data version) and no
+pass through Django's request handling: the cache holds the status, every
+header and the body exactly as the whole stack produced them the first time.
+Any curated write bumps the data version, so every process renders afresh on
+its very next request.
+
+What Django decides, it still decides: only responses that
+:class:`PublicResponseMarkMiddleware` marks (an anonymous reader, a GET, a
+200 from a public page or a knowledge-base API resource) are stored, and only
+when they set no cookie and carry no CSP nonce. A request is served from the
+cache only when nothing in it could change the answer: no session cookie, no
+Authorization header, no conditional header but If-None-Match (answered here
+with a 304 when it matches). The key holds everything a stored response can
+vary on: scheme, host, path, query string, Accept and Origin.
+"""
+
+import hashlib
+from http import HTTPStatus
+
+from django.conf import settings
+from django.core import signals
+from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIRequest
+from django.db import DatabaseError
+from django.utils.http import parse_etags
+
+from imidkb.models import DataVersion
+
+# Conditional and range headers the cache leaves to Django.
+BYPASS_HEADERS = (
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+    "HTTP_IF_RANGE",
+    "HTTP_RANGE",
+    "HTTP_AUTHORIZATION",
+)
+# Never stored: the admin, static files (whitenoise), the health check, and
+# the API's schema and docs (not knowledge-base data, no data version).
+SKIP_PREFIXES = (
+    "/admin/",
+    "/static/",
+    "/healthz",
+    "/favicon.ico",
+    "/api/schema/",
+    "/api/docs/",
+)
+# Headers a 304 leaves out (RFC 9110 15.4.5: it has no content).
+CONTENT_HEADERS = {"content-type", "content-length"}
+
+
+def data_version_stamp(version: DataVersion) -> str:
+    return f"{version.number}:{version.changed.timestamp()}"
+
+
+class PublicResponseMarkMiddleware:
+    """Mark the responses the public response cache may keep.
+
+    Inside the stack (after authentication), so it knows who asked: only
+    anonymous readers' GETs are marked, of public pages (HTML) or of API
+    resources that carry an ETag (knowledge-base data, not the schema).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and not request.path.startswith(SKIP_PREFIXES)
+            and not request.user.is_authenticated
+            and not getattr(response, "streaming", False)
+        ):
+            if request.path.startswith("/api/"):
+                seconds = settings.API_CACHE_SECONDS if "ETag" in response else 0
+            elif response.get("Content-Type", "").startswith("text/html"):
+                seconds = settings.PAGE_CACHE_SECONDS
+            else:
+                seconds = 0
+            if seconds:
+                response.kb_cache_seconds = seconds
+        return response
+
+
+class PublicResponseCache:
+    """WSGI middleware around Django's application (see the module's doc)."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def request_key(self, environ) -> str | None:
+        """What the response to this request can depend on, or None when the
+        cache must leave the request to Django."""
+        path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") != "GET" or path.startswith(SKIP_PREFIXES):
+            return None
+        if any(name in environ for name in BYPASS_HEADERS):
+            return None
+        if f"{settings.SESSION_COOKIE_NAME}=" in environ.get("HTTP_COOKIE", ""):
+            return None
+        parts = (
+            environ.get("wsgi.url_scheme", ""),
+            environ.get("HTTP_X_FORWARDED_PROTO", ""),
+            environ.get("HTTP_HOST", ""),
+            environ.get("SERVER_NAME", ""),
+            environ.get("SERVER_PORT", ""),
+            environ.get("SCRIPT_NAME", ""),
+            path,
+            environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_ACCEPT", ""),
+            environ.get("HTTP_ORIGIN", ""),
+        )
+        return hashlib.sha256("\x00".join(parts).encode("utf-8", "replace")).hexdigest()
+
+    def __call__(self, environ, start_response):
+        request_key = self.request_key(environ)
+        if request_key is None:
+            return self.application(environ, start_response)
+        # Django's own request signals: old connections closed, as for any
+        # request, before the data version is read.
+        signals.request_started.send(sender=self.__class__, environ=environ)
+        try:
+            version = DataVersion.current()
+        except DatabaseError:
+            signals.request_finished.send(sender=self.__class__)
+            return self.application(environ, start_response)
+        environ["imidkb.data_version"] = version  # the API reuses it
+        key = f"imidkb:response:{data_version_stamp(version)}:{request_key}"
+        stored = cache.get(key)
+        if stored is not None and self.throttle_allows(environ):
+            try:
+                return self.replay(environ, start_response, *stored)
+            finally:
+                signals.request_finished.send(sender=self.__class__)
+        signals.request_finished.send(sender=self.__class__)
+        return self.store(key, environ, start_response)
+
+    def replay(self, environ, start_response, status, headers, body):
+        etag = next((v for k, v in headers if k.lower() == "etag"), None)
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        if if_none_match is not None:
+            etags = parse_etags(if_none_match)
+            if etag is None or not (etag in etags or "*" in etags):
+                # Django answers a mismatch the usual way; nothing to reuse.
+                return self.application(environ, start_response)
+            start_response(
+                f"{HTTPStatus.NOT_MODIFIED.value} {HTTPStatus.NOT_MODIFIED.phrase}",
+                [(k, v) for k, v in headers if k.lower() not in CONTENT_HEADERS],
+            )
+            return []
+        start_response(status, headers)
+        return [body]
+
+    def store(self, key, environ, start_response):
+        seen = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        response = self.application(environ, capture)
+        seconds = getattr(response, "kb_cache_seconds", 0)
+        headers = seen.get("headers", [])
+        if (
+            not seconds
+            or not seen.get("status", "").startswith("200")
+            or any(name.lower() == "set-cookie" for name, _ in headers)
+            or any("'nonce-" in value for name, value in headers)
+        ):
+            return response
+        try:
+            body = b"".join(response)
+        finally:
+            response.close()
+        cache.set(key, (seen["status"], list(headers), body), seconds)
+        return [body]
+
+    def throttle_allows(self, environ) -> bool:
+        """Count a cached API hit against the anonymous rate, as DRF would.
+
+        A refusal is left to Django, whose throttle then answers the 429
+        (DRF does not record refused requests, so it is counted once).
+        """
+        if not environ.get("PATH_INFO", "").startswith("/api/"):
+            return True
+        from django.contrib.auth.models import AnonymousUser
+        from rest_framework.settings import api_settings
+
+        from imidkb.throttling import KBAnonRateThrottle
+
+        if KBAnonRateThrottle not in api_settings.DEFAULT_THROTTLE_CLASSES:
+            return True
+        request = WSGIRequest(environ)
+        request.user = AnonymousUser()
+        return KBAnonRateThrottle().allow_request(request, None)
