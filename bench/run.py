@@ -24,7 +24,9 @@ PY = sys.executable
 VENV_BIN = Path(PY).parent
 DATASETTE = os.environ.get("DATASETTE", str(ROOT / ".venv-bench" / "bin" / "datasette"))
 DURATION, WARMUP, CONNECTIONS = 10, 2, 8
-PORTS = {"bare": 8301, "app": 8302, "datasette": 8303}
+PORTS = {"bare": 8301, "app": 8302, "datasette": 8303, "app-uncached": 8304}
+# The app with the public response cache off: what rendering costs.
+UNCACHED_ENV = {"DJANGO_API_CACHE_SECONDS": "0", "DJANGO_PAGE_CACHE_SECONDS": "0"}
 N = int(os.environ.get("BENCH_DISEASES", "10000"))
 
 APP_ENV = {
@@ -63,7 +65,7 @@ def start(name: str, db: Path) -> subprocess.Popen:
             "bench.bare:application",
         ]
         env = os.environ
-    elif name == "app":
+    elif name in ("app", "app-uncached"):
         cmd = [
             str(VENV_BIN / "gunicorn"),
             "-w",
@@ -73,6 +75,8 @@ def start(name: str, db: Path) -> subprocess.Popen:
             "imidkb.wsgi:application",
         ]
         env = {**APP_ENV, "DATABASE_URL": f"sqlite:///{db}"}
+        if name == "app-uncached":
+            env.update(UNCACHED_ENV)
     else:
         cmd = [
             DATASETTE,
@@ -158,7 +162,9 @@ def wrk(url: str) -> dict:
     }
 
 
-def queries_per_request(db: Path, paths: list[str]) -> dict[str, int]:
+def queries_per_request(
+    db: Path, paths: list[str], extra_env: dict | None = None
+) -> dict[str, int]:
     code = f"""
 import os, django, json
 os.environ["DJANGO_SETTINGS_MODULE"] = "imidkb.settings"
@@ -189,6 +195,7 @@ print(json.dumps(counts))
         **APP_ENV,
         "DATABASE_URL": f"sqlite:///{db}",
         "DJANGO_ALLOWED_HOSTS": "testserver",
+        **(extra_env or {}),
     }
     import json
 
@@ -206,13 +213,17 @@ def targets(db: Path) -> list[tuple[str, str, str]]:
         "select id, slug from diseases_disease where slug='systemic-lupus-erythematosus'"
     ).fetchone()
     con.close()
+    app = [
+        ("API disease detail", f"/api/v1/diseases/{slug}/"),
+        ("API disease list (50)", "/api/v1/diseases/?page_size=50"),
+        ("API figures by disease", f"/api/v1/figures/?disease={slug}"),
+        ("Disease page", f"/diseases/{slug}/"),
+        ("Search", "/search/?q=lupus"),
+        ("Compare page", f"/compare/?d={slug}&d=sjogrens-syndrome"),
+    ]
     return [
-        ("API disease detail", "app", f"/api/v1/diseases/{slug}/"),
-        ("API disease list (50)", "app", "/api/v1/diseases/?page_size=50"),
-        ("API figures by disease", "app", f"/api/v1/figures/?disease={slug}"),
-        ("Disease page", "app", f"/diseases/{slug}/"),
-        ("Search", "app", "/search/?q=lupus"),
-        ("Compare page", "app", f"/compare/?d={slug}&d=sjogrens-syndrome"),
+        *((name, "app", path) for name, path in app),
+        *((f"{name}, cache off", "app-uncached", path) for name, path in app),
         (
             "Datasette list (50)",
             "datasette",
@@ -243,14 +254,15 @@ def run_scale(label: str, db: Path) -> tuple[list[str], dict]:
         for name, server, path in targets(db):
             result = wrk(f"http://127.0.0.1:{PORTS[server]}{path}")
             results[name] = {**result, "path": path, "server": server}
-        memory = worker_peak_mb(servers["app"])
+        memory = max(worker_peak_mb(servers[name]) for name in ("app", "app-uncached"))
     finally:
         for process in servers.values():
             stop(process)
-    queries = queries_per_request(
-        db,
-        [r["path"] for n, r in results.items() if n != "bare" and r["server"] == "app"],
-    )
+    app_paths = [r["path"] for n, r in results.items() if r.get("server") == "app"]
+    queries = {
+        "app": queries_per_request(db, app_paths),
+        "app-uncached": queries_per_request(db, app_paths, UNCACHED_ENV),
+    }
     rows.append(f"\n### {label}\n")
     rows.append(
         "| target | req/s | p50 ms | p99 ms | ratio to bare | queries (first / repeat) | target |"
@@ -269,7 +281,7 @@ def run_scale(label: str, db: Path) -> tuple[list[str], dict]:
             verdict = f">= {goal} and p99 <= 25 ms: " + (
                 "met" if ratio >= goal and result["p99"] <= 25 else "NOT met"
             )
-        q = queries.get(result["path"], ["-", "-"])
+        q = queries.get(result["server"], {}).get(result["path"], ["-", "-"])
         errors = f" ({result['errors']} non-2xx)" if result["errors"] else ""
         rows.append(
             f"| {name}{errors} | {result['rps']:.0f} | {result['p50']:.1f} | {result['p99']:.1f} | {ratio:.3f} | {q[0]} / {q[1]} | {verdict} |"
@@ -281,7 +293,9 @@ def run_scale(label: str, db: Path) -> tuple[list[str], dict]:
         f"- vs Datasette: list {ours[0] / theirs[0]:.2f}x (target >= 2), "
         f"detail {ours[1] / theirs[1]:.2f}x (target >= 1.3)."
     )
-    rows.append(f"- Peak memory per app worker: {memory} MB (target < 150 MB).")
+    rows.append(
+        f"- Peak memory per app worker (cache on or off): {memory} MB (target < 150 MB)."
+    )
     return rows, results
 
 
@@ -306,7 +320,8 @@ def main() -> None:
         f"- Commands: `wrk --latency -t2 -c{CONNECTIONS} -d{DURATION}s --timeout 10s URL` after a {WARMUP} s warm-up, one target after another;",
         "  bare: `gunicorn -w 2 bench.bare:application`; app: `gunicorn -w 2 imidkb.wsgi:application` (sync workers, DEBUG off, production settings,",
         "  SQLite, DJANGO_SECURE_SSL_REDIRECT=0, throttling off); Datasette: `datasette serve DB --setting suggest_facets off` on the same SQLite file.",
-        "- Ratios compare numbers measured in the same run only. Queries: SQL per request on a cold cache / on a repeat (response caches keyed on the data version).",
+        "- Ratios compare numbers measured in the same run only. Queries: SQL per request on a cold cache / on a repeat (the public response cache, keyed on the data version).",
+        '- "cache off": a second app server with the public response cache off (`DJANGO_API_CACHE_SECONDS=0 DJANGO_PAGE_CACHE_SECONDS=0`): every request rendered by Django, for what rendering costs; the targets are measured with the cache on, as deployed.',
     ]
     for label, db in (
         ("Curated knowledge base", curated),

@@ -96,6 +96,28 @@ def test_related_diseases_show_what_they_share(kb, client):
     )
 
 
+def test_related_diseases_leave_out_what_the_public_cannot_see(
+    kb, client, admin_client
+):
+    url = "/api/v1/diseases/systemic-lupus-erythematosus/"
+    lupus = Disease.objects.get(slug="systemic-lupus-erythematosus")
+    twin = DiseaseFactory(name="Unpublished twin", status="draft")
+    for link in lupus.symptom_links.all():
+        DiseaseSymptom.objects.create(disease=twin, symptom=link.symptom)
+    secret = SymptomFactory(status="draft")
+    sjogren = Disease.objects.get(slug="sjogrens-syndrome")
+    for disease in (lupus, sjogren):
+        DiseaseSymptom.objects.create(disease=disease, symptom=secret)
+
+    public = client.get(url).json()["related"]
+    assert twin.slug not in {r["disease"]["slug"] for r in public}
+    assert not [r for r in public if secret.slug in r["symptoms"]]
+    staff = admin_client.get(url).json()["related"]
+    assert staff[0]["disease"]["slug"] == twin.slug  # shares every symptom
+    shared = next(r for r in staff if r["disease"]["slug"] == "sjogrens-syndrome")
+    assert secret.slug in shared["symptoms"]
+
+
 def test_relations_name_their_direction(kb, client):
     body = client.get("/api/v1/diseases/lymphoma/").json()
     (relation,) = body["relations"]

@@ -156,7 +156,7 @@ def test_symptom_mechanism_and_body_system_pages(kb, client, url, text):
 # that one only); the same whatever the number of linked records.
 PAGE_QUERIES = {
     "/diseases/": 10,  # count, page, two prefetches, five filter-form choice lists
-    "/diseases/systemic-lupus-erythematosus/": 26,
+    "/diseases/systemic-lupus-erythematosus/": 27,
     "/symptoms/": 4,
     "/symptoms/fatigue/": 5,
     "/mechanisms/inflammation/": 5,

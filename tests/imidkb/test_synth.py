@@ -15,6 +15,24 @@ pytestmark = pytest.mark.django_db
 CURATED = ["diseases.disease", "diseases.diseasesymptom", "epidemiology.figure"]
 
 
+def planner_statistics(table: str) -> float:
+    """Rows the query planner believes a table holds (0 before ANALYZE)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+            )
+            if not cursor.fetchone()[0]:
+                return 0
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+            row = cursor.fetchone()
+            return float(row[0].split()[0]) if row else 0
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        return max(float(cursor.fetchone()[0]), 0)
+
+
 def test_synthkb_adds_a_marked_knowledge_base_and_removes_it_whole(kb, client):
     before = serialize_file(CURATED)
     out = StringIO()
@@ -28,6 +46,7 @@ def test_synthkb_adds_a_marked_knowledge_base_and_removes_it_whole(kb, client):
     assert Figure.objects.filter(disease__in=synthetic).count() >= 40 * 3
     assert Source.objects.get(slug="synthetic").kind == Source.Kind.SYNTHETIC
     assert "Synthetic disease 00007" in client.get("/search/?q=SD7").content.decode()
+    assert planner_statistics("diseases_diseasesymptom") > 0  # ANALYZE ran
 
     call_command("synthkb", remove=True, stdout=StringIO())
     assert not Disease.objects.filter(slug__startswith="synth-").exists()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from imidkb.kb import KBLoadError, load_kb
+from imidkb.kb import KBLoadError, load_kb, refresh_planner_statistics
 
 
 class Command(BaseCommand):
@@ -28,6 +28,7 @@ class Command(BaseCommand):
                 for label, count in sorted(counts.items()):
                     self.stdout.write(f"  {label}: {count}")
         if report.changed:
+            refresh_planner_statistics(options["database"])
             self.stdout.write(self.style.SUCCESS("Knowledge base loaded."))
         else:
             self.stdout.write(self.style.SUCCESS("Knowledge base already up to date."))

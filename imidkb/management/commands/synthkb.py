@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from imidkb.kb import refresh_planner_statistics
 from imidkb.synth import synth_create, synth_remove
 
 
@@ -20,10 +21,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["remove"]:
             deleted = synth_remove()
+            refresh_planner_statistics()
             self.stdout.write(f"Removed {deleted} synthetic rows.")
             return
         if not options["diseases"] or options["diseases"] < 1:
             raise CommandError("Give --diseases N (N >= 1), or --remove.")
         counts = synth_create(diseases=options["diseases"], seed=options["seed"])
+        refresh_planner_statistics()
         for name, count in counts.items():
             self.stdout.write(f"{name}: {count}")
