@@ -59,6 +59,7 @@ def served(tmp_path):
 
     manage("migrate", "--noinput")
     manage("loadkb")
+    manage("collectstatic", "--noinput")  # pages name hashed static files
     port = free_port()
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(
