@@ -55,25 +55,12 @@ def prepare(db: Path, synthetic: int) -> None:
 
 def start(name: str, db: Path) -> subprocess.Popen:
     port = PORTS[name]
+    gunicorn = [str(VENV_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}"]
     if name == "bare":
-        cmd = [
-            str(VENV_BIN / "gunicorn"),
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "bench.bare:application",
-        ]
+        cmd = [*gunicorn, "bench.bare:application"]
         env = os.environ
     elif name in ("app", "app-uncached"):
-        cmd = [
-            str(VENV_BIN / "gunicorn"),
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "imidkb.wsgi:application",
-        ]
+        cmd = [*gunicorn, "imidkb.wsgi:application"]
         env = {**APP_ENV, "DATABASE_URL": f"sqlite:///{db}"}
         if name == "app-uncached":
             env.update(UNCACHED_ENV)

@@ -147,22 +147,21 @@ class DiseaseQuerySet(NamedRecordQuerySet):
         from diseases.models import DiseaseMechanism, DiseaseSymptom
 
         Indication = apps.get_model("treatments", "Indication")
+        # What is shared -> (the link's far end, the links).
         ends = {
-            "symptoms": "symptom",
-            "mechanisms": "mechanism",
-            "drug_classes": "drug_class",
-        }
-        links = {
-            "symptoms": DiseaseSymptom.objects,
-            "mechanisms": DiseaseMechanism.objects,
-            "drug_classes": Indication.objects.filter(drug_class__isnull=False),
+            "symptoms": ("symptom", DiseaseSymptom.objects.all()),
+            "mechanisms": ("mechanism", DiseaseMechanism.objects.all()),
+            "drug_classes": (
+                "drug_class",
+                Indication.objects.filter(drug_class__isnull=False),
+            ),
         }
         own_queries = [
-            self.linked(links[key].filter(disease=disease), end)
+            self.linked(links.filter(disease=disease), end)
             .order_by()
             .annotate(kind=Value(key))
             .values_list("kind", f"{end}_id")
-            for key, end in ends.items()
+            for key, (end, links) in ends.items()
         ]
         own = defaultdict(set)
         union = own_queries[0].union(*own_queries[1:], all=True).order_by()
@@ -171,10 +170,9 @@ class DiseaseQuerySet(NamedRecordQuerySet):
 
         def others(key):
             """The other visible diseases' links to this disease's ends."""
-            end = ends[key]
+            end, links = ends[key]
             queryset = (
-                links[key]
-                .filter(**{f"{end}_id__in": sorted(own[key])})
+                links.filter(**{f"{end}_id__in": sorted(own[key])})
                 .exclude(disease=disease)
                 .order_by()
             )
@@ -183,7 +181,7 @@ class DiseaseQuerySet(NamedRecordQuerySet):
             return queryset.values_list("disease_id", f"{end}__slug")
 
         shared: dict[int, dict[str, list[str]]] = defaultdict(
-            lambda: {"symptoms": [], "mechanisms": [], "drug_classes": []}
+            lambda: {key: [] for key in ends}
         )
         for key in ends:
             for disease_id, slug in others(key):

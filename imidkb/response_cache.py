@@ -52,10 +52,6 @@ SKIP_PREFIXES = (
 CONTENT_HEADERS = {"content-type", "content-length"}
 
 
-def data_version_stamp(version: DataVersion) -> str:
-    return f"{version.number}:{version.changed.timestamp()}"
-
-
 class PublicResponseMarkMiddleware:
     """Mark the responses the public response cache may keep.
 
@@ -96,6 +92,8 @@ class PublicResponseCache:
     def request_key(self, environ) -> str | None:
         """What the response to this request can depend on, or None when the
         cache must leave the request to Django."""
+        if not (settings.API_CACHE_SECONDS or settings.PAGE_CACHE_SECONDS):
+            return None  # caching is off: no data version read, no lookup
         path = environ.get("PATH_INFO", "")
         if environ.get("REQUEST_METHOD") != "GET" or path.startswith(SKIP_PREFIXES):
             return None
@@ -121,24 +119,24 @@ class PublicResponseCache:
         request_key = self.request_key(environ)
         if request_key is None:
             return self.application(environ, start_response)
-        # Django's own request signals: old connections closed, as for any
-        # request, before the data version is read.
+        # Django's request_started: old connections closed, as for any
+        # request, before the data version is read. Django sends it again on
+        # a miss (harmless); request_finished is sent here on a hit only.
         signals.request_started.send(sender=self.__class__, environ=environ)
         try:
             version = DataVersion.current()
         except DatabaseError:
-            signals.request_finished.send(sender=self.__class__)
             return self.application(environ, start_response)
         environ["imidkb.data_version"] = version  # the API reuses it
-        key = f"imidkb:response:{data_version_stamp(version)}:{request_key}"
+        stamp = f"{version.number}:{version.changed.timestamp()}"
+        key = f"imidkb:response:{stamp}:{request_key}"
         stored = cache.get(key)
-        if stored is not None and self.throttle_allows(environ):
-            try:
-                return self.replay(environ, start_response, *stored)
-            finally:
-                signals.request_finished.send(sender=self.__class__)
-        signals.request_finished.send(sender=self.__class__)
-        return self.store(key, environ, start_response)
+        if stored is None or not self.throttle_allows(environ):
+            return self.store(key, environ, start_response)
+        try:
+            return self.replay(environ, start_response, *stored)
+        finally:
+            signals.request_finished.send(sender=self.__class__)
 
     def replay(self, environ, start_response, status, headers, body):
         etag = next((v for k, v in headers if k.lower() == "etag"), None)
