@@ -12,7 +12,14 @@ from diseases.models import (
     Mechanism,
     Symptom,
 )
-from imidkb.admin import CitationPresenceFilter, CitedInline, CuratedAdmin
+from kbframework.admin import (
+    CitationPresenceFilter,
+    CitedInline,
+    CuratedAdmin,
+    LinkAdmin,
+    XrefAdmin,
+)
+from kbframework.registry import registry
 
 
 class IdentifierPresenceFilter(admin.SimpleListFilter):
@@ -92,6 +99,16 @@ class DiseaseAdmin(CuratedAdmin):
         XrefInline,
     ]
 
+    def get_inlines(self, request, obj):
+        """Its own inlines, then those other apps register for a disease
+        (registry.sections(Disease): treatments, figures)."""
+        registered = [
+            section.admin_inline
+            for section in registry.sections(Disease)
+            if section.admin_inline is not None
+        ]
+        return [*super().get_inlines(request, obj), *registered]
+
 
 @admin.register(Symptom)
 class SymptomAdmin(CuratedAdmin):
@@ -111,13 +128,6 @@ class BodySystemAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
-
-
-class LinkAdmin(admin.ModelAdmin):
-    """Changelists of link rows, for browsing across diseases."""
-
-    list_filter = [CitationPresenceFilter]
-    autocomplete_fields = ["citations"]
 
 
 @admin.register(DiseaseMembership)
@@ -166,9 +176,7 @@ class DiseaseRelationAdmin(LinkAdmin):
 
 
 @admin.register(DiseaseXref)
-class DiseaseXrefAdmin(LinkAdmin):
-    list_display = ["identifier", "system", "label", "disease", "exact"]
-    list_select_related = ["disease"]
+class DiseaseXrefAdmin(XrefAdmin):
+    owner = "disease"
+    extra_list_display = ("exact",)
     list_filter = ["system", "exact", CitationPresenceFilter]
-    search_fields = ["identifier", "label", "disease__name"]
-    autocomplete_fields = ["disease", "citations"]

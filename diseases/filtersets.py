@@ -4,10 +4,10 @@ import django_filters
 from django.apps import apps
 from django.core.validators import RegexValidator
 from django.db.models import Q
-from django_filters.rest_framework import FilterSet
 
-from diseases.models import Disease, Mechanism, Symptom
-from imidkb.filters import choice_filter, search_filter, slug_filter
+from diseases.models import Disease, DiseaseXref, Mechanism, Symptom
+from kbframework.filters import choice_filter, slug_filter
+from kbframework.filtersets import KBFilterSet
 
 IDENTIFIER_FORMAT = RegexValidator(
     r"^[A-Za-z0-9.]+:[A-Za-z0-9.]+$",
@@ -15,28 +15,13 @@ IDENTIFIER_FORMAT = RegexValidator(
 )
 
 
-def descendant_classes(drug_classes) -> set[int]:
-    """The given drug classes and every class below them."""
-    DrugClass = apps.get_model("treatments", "DrugClass")
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in DrugClass.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    found, frontier = set(), [c.pk for c in drug_classes]
-    while frontier:
-        pk = frontier.pop()
-        if pk not in found:
-            found.add(pk)
-            frontier.extend(children.get(pk, []))
-    return found
-
-
 def groups(request):
     """The groups a reader may filter by: the choices of the parent filter."""
-    visible = Disease.objects.visible_to(getattr(request, "user", None))
+    visible = Disease.objects.restrict(getattr(request, "user", None))
     return visible.filter(kind=Disease.Kind.GROUP)
 
 
-class DiseaseFilterSet(FilterSet):
+class DiseaseFilterSet(KBFilterSet):
     """Different filters combine with AND; repeating one filter means OR."""
 
     symptom = slug_filter(
@@ -51,6 +36,8 @@ class DiseaseFilterSet(FilterSet):
         "mechanisms",
         "Diseases linked to this mechanism, cause or risk factor.",
     )
+    # The one filter that reads another app's models (by name, not by
+    # import): the disease resource's own parameter for its treatments.
     drug_class = slug_filter(
         "treatments.drugclass",
         "indications__drug_class",
@@ -79,7 +66,7 @@ class DiseaseFilterSet(FilterSet):
         validators=[IDENTIFIER_FORMAT],
         help_text="An external identifier, e.g. MONDO:0008383, DOID:7148, ICD10:M32.",
     )
-    search = search_filter(
+    search_help = (
         "Name, abbreviation, synonym or older name; ignores case and accents, "
         "tolerates one typo. Results come best match first unless ordered."
     )
@@ -92,7 +79,8 @@ class DiseaseFilterSet(FilterSet):
         """Indications of the classes, their subclasses and their drugs."""
         if not value:
             return queryset
-        classes = descendant_classes(value)
+        drug_classes = apps.get_model("treatments", "DrugClass").objects
+        classes = drug_classes.with_descendants(value)
         indicated = (
             apps.get_model("treatments", "Indication")
             .objects.filter(Q(drug_class__in=classes) | Q(drug__drug_class__in=classes))
@@ -101,16 +89,11 @@ class DiseaseFilterSet(FilterSet):
         return queryset.filter(pk__in=indicated)
 
     def filter_identifier(self, queryset, name, value):
-        xrefs = apps.get_model("diseases", "DiseaseXref").objects.filter(
-            identifier__iexact=value
-        )
+        xrefs = DiseaseXref.objects.filter(identifier__iexact=value)
         return queryset.filter(pk__in=xrefs.values("disease"))
 
-    def filter_search(self, queryset, name, value):
-        return queryset.search(value)
 
-
-class SymptomFilterSet(FilterSet):
+class SymptomFilterSet(KBFilterSet):
     disease = slug_filter(
         "diseases.disease", "diseases", "diseases", "Symptoms stated for this disease."
     )
@@ -120,17 +103,14 @@ class SymptomFilterSet(FilterSet):
         validators=[RegexValidator(r"^HP:\d{7}$", "Write an HPO id as HP:0012378.")],
         help_text="Human Phenotype Ontology id, e.g. HP:0012378.",
     )
-    search = search_filter("Name or synonym; ignores case and accents, one typo.")
+    search_help = "Name or synonym; ignores case and accents, one typo."
 
     class Meta:
         model = Symptom
         fields = []
 
-    def filter_search(self, queryset, name, value):
-        return queryset.search(value)
 
-
-class MechanismFilterSet(FilterSet):
+class MechanismFilterSet(KBFilterSet):
     disease = slug_filter(
         "diseases.disease",
         "diseases",
@@ -138,11 +118,8 @@ class MechanismFilterSet(FilterSet):
         "Mechanisms linked to this disease.",
     )
     kind = choice_filter(Mechanism.Kind.choices, "kind", "Kind of mechanism.")
-    search = search_filter("Name or synonym; ignores case and accents, one typo.")
+    search_help = "Name or synonym; ignores case and accents, one typo."
 
     class Meta:
         model = Mechanism
         fields = []
-
-    def filter_search(self, queryset, name, value):
-        return queryset.search(value)

@@ -13,7 +13,7 @@ from diseases.querysets import (
     MechanismQuerySet,
     SymptomQuerySet,
 )
-from imidkb.models import (
+from kbframework.models import (
     CitedLink,
     CuratedRecord,
     NaturalKeyModel,

@@ -1,65 +1,60 @@
-"""Reads of diseases, symptoms and mechanisms."""
+"""Reads of diseases, symptoms, mechanisms and body systems.
+
+Each read takes the reader (`user`): see kbframework.visibility.
+"""
 
 from collections import defaultdict
 
-from django.apps import apps
-from django.db.models import Prefetch, Value
+from django.db.models import Count, Prefetch, Q, Value
 
-from imidkb import search
-from imidkb.filters import order_by_ids
-from imidkb.models import Citation, CuratedQuerySet, NaturalKeyQuerySet, Status
-
-
-def citations_prefetch(lookup: str = "citations") -> Prefetch:
-    """Prefetch a record's citations with their sources, in a stable order."""
-    return Prefetch(lookup, queryset=Citation.objects.select_related("source"))
+from kbframework.choices import Status
+from kbframework.querysets import (
+    NamedRecordQuerySet,
+    NaturalKeyQuerySet,
+    citations_prefetch,
+)
+from kbframework.registry import registry
+from kbframework.visibility import Visibility
 
 
 class BodySystemQuerySet(NaturalKeyQuerySet):
-    """Body systems are a vocabulary: always visible, never drafted."""
+    """Body systems are a vocabulary: always visible, never drafted; the
+    diseases they list are restricted to what the reader may see."""
 
-    def visible_to(self, user) -> "BodySystemQuerySet":
-        queryset = self.all()
-        queryset.public = not (user is not None and user.is_staff)
-        return queryset
+    def for_list(self, user) -> "BodySystemQuerySet":
+        """With `disease_count`: how many diseases the reader may see."""
+        visible = Q()
+        if Visibility.of(user).public:
+            visible = Q(disease_links__disease__status=Status.PUBLISHED)
+        return (
+            self.restrict(user)
+            .annotate(disease_count=Count("disease_links", filter=visible))
+            .order_by("name")
+        )
 
-    def for_list(self) -> "BodySystemQuerySet":
-        return self.all()
-
-    def for_detail(self) -> "BodySystemQuerySet":
+    def for_detail(self, user) -> "BodySystemQuerySet":
         from diseases.models import DiseaseBodySystem
 
-        return self.prefetch_related(
+        visibility = Visibility.of(user)
+        return self.restrict(user).prefetch_related(
             Prefetch(
                 "disease_links",
-                queryset=self.linked(
+                queryset=visibility.links(
                     DiseaseBodySystem.objects.select_related("disease"), "disease"
                 ).prefetch_related(citations_prefetch()),
             )
         )
 
 
-class NamedRecordQuerySet(CuratedQuerySet):
-    """Curated records found by name, abbreviation or synonym."""
-
-    def search(self, text: str) -> "NamedRecordQuerySet":
-        """Matching records, best match first (see imidkb.search)."""
-        hits = search.search(text, [self.model._meta.label_lower])
-        return order_by_ids(self, [hit.object_id for hit in hits])
-
-
 class DiseaseQuerySet(NamedRecordQuerySet):
-    # Prefetches other apps add to a disease's detail (figures, treatments),
-    # so that this app does not import them.
-    detail_prefetches: list = []
-
-    def for_list(self) -> "DiseaseQuerySet":
+    def for_list(self, user) -> "DiseaseQuerySet":
         from diseases.models import DiseaseBodySystem, DiseaseMembership
 
-        return self.prefetch_related(
+        visibility = Visibility.of(user)
+        return self.restrict(user).prefetch_related(
             Prefetch(
                 "parent_links",
-                queryset=self.linked(
+                queryset=visibility.links(
                     DiseaseMembership.objects.select_related("parent"), "parent"
                 ),
             ),
@@ -69,8 +64,12 @@ class DiseaseQuerySet(NamedRecordQuerySet):
             ),
         )
 
-    def for_detail(self) -> "DiseaseQuerySet":
+    def for_detail(self, user) -> "DiseaseQuerySet":
+        """Everything a disease's page and API detail show: its own links, the
+        symptoms stated for its groups, and the sections other apps register
+        for it (registry.sections(Disease): treatments, figures...)."""
         from diseases.models import (
+            Disease,
             DiseaseBodySystem,
             DiseaseMechanism,
             DiseaseMembership,
@@ -79,24 +78,26 @@ class DiseaseQuerySet(NamedRecordQuerySet):
             DiseaseXref,
         )
 
+        visibility = Visibility.of(user)
+        links = visibility.links
         cited = citations_prefetch
-        return self.prefetch_related(
+        return self.restrict(user).prefetch_related(
             cited(),
             Prefetch(
                 "parent_links",
-                queryset=self.linked(
+                queryset=links(
                     DiseaseMembership.objects.select_related("parent"), "parent"
                 ).prefetch_related(cited()),
             ),
             Prefetch(
                 "parent_links__parent__symptom_links",
-                queryset=self.linked(
+                queryset=links(
                     DiseaseSymptom.objects.select_related("symptom"), "symptom"
                 ).prefetch_related(cited()),
             ),
             Prefetch(
                 "member_links",
-                queryset=self.linked(
+                queryset=links(
                     DiseaseMembership.objects.select_related("member"), "member"
                 ).prefetch_related(cited()),
             ),
@@ -108,87 +109,89 @@ class DiseaseQuerySet(NamedRecordQuerySet):
             ),
             Prefetch(
                 "symptom_links",
-                queryset=self.linked(
+                queryset=links(
                     DiseaseSymptom.objects.select_related("symptom"), "symptom"
                 ).prefetch_related(cited()),
             ),
             Prefetch(
                 "mechanism_links",
-                queryset=self.linked(
+                queryset=links(
                     DiseaseMechanism.objects.select_related("mechanism"), "mechanism"
                 ).prefetch_related(cited()),
             ),
             Prefetch(
                 "relations_out",
-                queryset=self.linked(
+                queryset=links(
                     DiseaseRelation.objects.select_related("target"), "target"
                 ).prefetch_related(cited()),
             ),
             Prefetch(
                 "relations_in",
-                queryset=self.linked(
+                queryset=links(
                     DiseaseRelation.objects.select_related("subject"), "subject"
                 ).prefetch_related(cited()),
             ),
             Prefetch("xrefs", queryset=DiseaseXref.objects.all()),
-            *(prefetch(self) for prefetch in self.detail_prefetches),
+            *(
+                prefetch
+                for section in registry.sections(Disease)
+                for prefetch in section.prefetch(visibility)
+            ),
         )
 
-    def related_to(self, disease, limit: int = 10) -> list[dict]:
-        """Other diseases ranked by what they share with this one: symptoms,
-        mechanisms and drug classes (through indications). Five queries.
+    def related_to(self, disease, user, limit: int = 10) -> list[dict]:
+        """Other diseases the user may see, ranked by what they share with
+        this one: the ends registered as shared (registry.shared_ends(Disease):
+        symptoms, mechanisms, drug classes). Five queries.
 
-        The disease's own symptoms, mechanisms and classes are read first (one
-        query) and passed as lists, and the other diseases' visibility is a
-        join, not `disease IN (visible diseases)`: the database then starts
-        from the few shared ends, not from every disease (SQLite at 10,000
-        diseases: 30 ms -> 1 ms for the three reads).
+        The disease's own ends are read first (one query) and passed as
+        lists, and the other diseases' visibility is a join, not `disease IN
+        (visible diseases)`: the database then starts from the few shared
+        ends, not from every disease (SQLite at 10,000 diseases: 30 ms -> 1 ms
+        for the three reads).
         """
-        from diseases.models import DiseaseMechanism, DiseaseSymptom
-
-        Indication = apps.get_model("treatments", "Indication")
-        # What is shared -> (the link's far end, the links).
-        ends = {
-            "symptoms": ("symptom", DiseaseSymptom.objects.all()),
-            "mechanisms": ("mechanism", DiseaseMechanism.objects.all()),
-            "drug_classes": (
-                "drug_class",
-                Indication.objects.filter(drug_class__isnull=False),
-            ),
-        }
+        visibility = Visibility.of(user)
+        ends = {shared.key: shared for shared in registry.shared_ends(self.model)}
         own_queries = [
-            self.linked(links.filter(disease=disease), end)
+            visibility.links(
+                shared.links().filter(**{shared.target_field: disease}), shared.end
+            )
             .order_by()
             .annotate(kind=Value(key))
-            .values_list("kind", f"{end}_id")
-            for key, (end, links) in ends.items()
+            .values_list("kind", f"{shared.end}_id")
+            for key, shared in ends.items()
         ]
         own = defaultdict(set)
         union = own_queries[0].union(*own_queries[1:], all=True).order_by()
         for kind, end_id in union:
             own[kind].add(end_id)
 
-        def others(key):
+        def others(shared):
             """The other visible diseases' links to this disease's ends."""
-            end, links = ends[key]
             queryset = (
-                links.filter(**{f"{end}_id__in": sorted(own[key])})
-                .exclude(disease=disease)
+                shared.links()
+                .filter(**{f"{shared.end}_id__in": sorted(own[shared.key])})
+                .exclude(**{shared.target_field: disease})
                 .order_by()
             )
-            if self.public:
-                queryset = queryset.filter(disease__status=Status.PUBLISHED)
-            return queryset.values_list("disease_id", f"{end}__slug")
+            if visibility.public:
+                queryset = queryset.filter(
+                    **{f"{shared.target_field}__status": Status.PUBLISHED}
+                )
+            return queryset.values_list(
+                f"{shared.target_field}_id", f"{shared.end}__slug"
+            )
 
-        shared: dict[int, dict[str, list[str]]] = defaultdict(
+        shared_items: dict[int, dict[str, list[str]]] = defaultdict(
             lambda: {key: [] for key in ends}
         )
-        for key in ends:
-            for disease_id, slug in others(key):
-                if slug not in shared[disease_id][key]:
-                    shared[disease_id][key].append(slug)
+        for key, shared in ends.items():
+            for disease_id, slug in others(shared):
+                if slug not in shared_items[disease_id][key]:
+                    shared_items[disease_id][key].append(slug)
         score = {
-            pk: sum(len(v) for v in items.values()) for pk, items in shared.items()
+            pk: sum(len(v) for v in items.values())
+            for pk, items in shared_items.items()
         }
         # Rows come unordered: ties at the cut are broken by key, then the
         # kept ones are ranked by name.
@@ -201,43 +204,37 @@ class DiseaseQuerySet(NamedRecordQuerySet):
             {
                 "disease": names[pk],
                 "score": score[pk],
-                **{key: sorted(value) for key, value in shared[pk].items()},
+                **{key: sorted(value) for key, value in shared_items[pk].items()},
             }
             for pk in ranked
         ]
 
 
 class SymptomQuerySet(NamedRecordQuerySet):
-    def for_list(self) -> "SymptomQuerySet":
-        return self.all()
-
-    def for_detail(self) -> "SymptomQuerySet":
+    def for_detail(self, user) -> "SymptomQuerySet":
         from diseases.models import DiseaseSymptom
 
-        return self.prefetch_related(
+        return self.restrict(user).prefetch_related(
             citations_prefetch(),
             Prefetch(
                 "disease_links",
-                queryset=self.linked(
-                    DiseaseSymptom.objects.select_related("disease"), "disease"
-                ).prefetch_related(citations_prefetch()),
+                queryset=Visibility.of(user)
+                .links(DiseaseSymptom.objects.select_related("disease"), "disease")
+                .prefetch_related(citations_prefetch()),
             ),
         )
 
 
 class MechanismQuerySet(NamedRecordQuerySet):
-    def for_list(self) -> "MechanismQuerySet":
-        return self.all()
-
-    def for_detail(self) -> "MechanismQuerySet":
+    def for_detail(self, user) -> "MechanismQuerySet":
         from diseases.models import DiseaseMechanism
 
-        return self.prefetch_related(
+        return self.restrict(user).prefetch_related(
             citations_prefetch(),
             Prefetch(
                 "disease_links",
-                queryset=self.linked(
-                    DiseaseMechanism.objects.select_related("disease"), "disease"
-                ).prefetch_related(citations_prefetch()),
+                queryset=Visibility.of(user)
+                .links(DiseaseMechanism.objects.select_related("disease"), "disease")
+                .prefetch_related(citations_prefetch()),
             ),
         )

@@ -1,8 +1,7 @@
 from django.contrib import admin
 
-from diseases.admin import DiseaseAdmin
 from epidemiology.models import Figure, Study
-from imidkb.admin import CitationPresenceFilter, CuratedAdmin
+from kbframework.admin import CitationPresenceFilter, CuratedAdmin
 
 
 class FigureInline(admin.TabularInline):
@@ -52,7 +51,8 @@ class FigureAdmin(CuratedAdmin):
 
 
 class DiseaseFigureInline(admin.TabularInline):
-    """Figures on a disease's page in the admin (edited in full on their own)."""
+    """Figures on a disease's page in the admin (edited in full on their own;
+    a section registered in epidemiology/resources.py)."""
 
     model = Figure
     fk_name = "disease"
@@ -68,7 +68,3 @@ class DiseaseFigureInline(admin.TabularInline):
     ]
     show_change_link = True
     extra = 0
-
-
-# The diseases app does not depend on this one: add the inline from here.
-DiseaseAdmin.inlines = [*DiseaseAdmin.inlines, DiseaseFigureInline]

@@ -1,13 +1,13 @@
 """FilterSets for epidemiology figures and studies (HTML lists and API)."""
 
 import django_filters
-from django_filters.rest_framework import FilterSet
 
 from epidemiology.models import Figure, Study
-from imidkb.filters import boolean_filter, choice_filter, search_filter, slug_filter
+from kbframework.filters import boolean_filter, choice_filter, slug_filter
+from kbframework.filtersets import KBFilterSet
 
 
-class FigureFilterSet(FilterSet):
+class FigureFilterSet(KBFilterSet):
     """Different filters combine with AND; repeating one filter means OR."""
 
     disease = slug_filter(
@@ -41,25 +41,19 @@ class FigureFilterSet(FilterSet):
     preferred = boolean_filter(
         "preferred", "Only figures an editor marked preferred (true) or the others."
     )
-    search = search_filter("Name, abbreviation or synonym of the figure's disease.")
+    search_help = "Name, abbreviation or synonym of the figure's disease."
 
     class Meta:
         model = Figure
         fields = []
 
-    def filter_search(self, queryset, name, value):
-        return queryset.search(value)
 
-
-class StudyFilterSet(FilterSet):
+class StudyFilterSet(KBFilterSet):
     year = django_filters.NumberFilter(
         field_name="year", min_value=1800, max_value=2200, help_text="Study year."
     )
-    search = search_filter("Words of the study's name.")
+    search_help = "Words of the study's name."
 
     class Meta:
         model = Study
         fields = []
-
-    def filter_search(self, queryset, name, value):
-        return queryset.search(value)

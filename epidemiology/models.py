@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from epidemiology.querysets import FigureQuerySet, StudyQuerySet
-from imidkb.models import CuratedRecord
+from kbframework.models import CuratedRecord
 
 
 class Study(CuratedRecord):

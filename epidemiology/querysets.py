@@ -1,42 +1,43 @@
-"""Reads of epidemiology figures and studies."""
+"""Reads of epidemiology figures and studies.
+
+Each read takes the reader (`user`): see kbframework.visibility.
+"""
 
 from django.db.models import Exists, OuterRef, Prefetch
 
-from diseases.querysets import citations_prefetch
-from imidkb import search
-from imidkb.filters import words_filter
-from imidkb.models import CuratedQuerySet
+from epidemiology.disagreements import QUESTION
+from kbframework import search
+from kbframework.filters import words_filter
+from kbframework.querysets import CuratedQuerySet, citations_prefetch
+from kbframework.visibility import Visibility
 
 
 class StudyQuerySet(CuratedQuerySet):
-    def for_list(self) -> "StudyQuerySet":
-        return self.all()
-
     def search(self, text: str) -> "StudyQuerySet":
         return words_filter(self, ["name", "summary"], text)
 
-    def for_detail(self) -> "StudyQuerySet":
+    def for_detail(self, user) -> "StudyQuerySet":
         from epidemiology.models import Figure
 
-        return self.prefetch_related(
+        figures = Visibility.of(user).records(Figure.objects.all())
+        return self.restrict(user).prefetch_related(
             citations_prefetch(),
             Prefetch(
                 "figures",
-                queryset=Figure.objects.published()
-                .select_related("disease")
-                .prefetch_related(citations_prefetch()),
+                queryset=figures.select_related("disease").prefetch_related(
+                    citations_prefetch()
+                ),
             ),
         )
 
 
 class FigureQuerySet(CuratedQuerySet):
-    def for_list(self) -> "FigureQuerySet":
-        return self.select_related("disease", "study").prefetch_related(
-            citations_prefetch()
+    def for_list(self, user) -> "FigureQuerySet":
+        return (
+            self.restrict(user)
+            .select_related("disease", "study")
+            .prefetch_related(citations_prefetch())
         )
-
-    def for_detail(self) -> "FigureQuerySet":
-        return self.for_list()
 
     def search(self, text: str) -> "FigureQuerySet":
         """Figures of the diseases the text finds (the site's disease search)."""
@@ -44,12 +45,9 @@ class FigureQuerySet(CuratedQuerySet):
         return self.filter(disease_id__in=[hit.object_id for hit in hits])
 
     def disagreeing(self) -> "FigureQuerySet":
-        """Figures for which another figure of the same disease, measure,
-        population and region exists: the disagreements to show side by side."""
+        """Figures for which another figure answers the same question (see
+        epidemiology.disagreements): the disagreements to show side by side."""
         others = self.model.objects.filter(
-            disease=OuterRef("disease"),
-            measure=OuterRef("measure"),
-            population=OuterRef("population"),
-            region=OuterRef("region"),
+            **{field: OuterRef(field) for field in QUESTION}
         ).exclude(pk=OuterRef("pk"))
         return self.filter(Exists(others))

@@ -2,11 +2,12 @@
 
 from collections import defaultdict
 
-from diseases.views import KBDetailView, KBFilterView, disagreements
+from epidemiology.charts import numbered, range_chart
+from epidemiology.disagreements import disagreements
 from epidemiology.filtersets import FigureFilterSet
 from epidemiology.models import Figure, Study
-from imidkb.charts import numbered, range_chart
-from imidkb.pages import CitationIndex
+from kbframework.citations import CitationIndex
+from kbframework.views import KBDetailView, KBFilterView
 
 MAX_CHART_ROWS = 25
 
@@ -69,3 +70,38 @@ class StudyDetailView(KBDetailView):
             range_chart(figures, title=self.object.name) if figures else None
         )
         return context
+
+
+def chart_title(figure) -> str:
+    """One chart per measure, population and region of a disease's figures."""
+    title = figure.get_measure_display().capitalize()
+    if figure.population != "general":
+        title += f", {figure.get_population_display()}"
+    return f"{title}: {figure.get_region_display()}"
+
+
+def statement_label(figure) -> str:
+    """Name a figure by the source section that states it."""
+    sections = [
+        c.section.removeprefix("Disease Summary: ") for c in figure.citations.all()
+    ]
+    return "; ".join(sections) or figure.slug
+
+
+def disease_figures(disease, request) -> dict:
+    """The context of a disease page's epidemiology section: its figures,
+    where they disagree, and a chart per measure, population and region."""
+    figures = sorted(disease.figures.all(), key=lambda f: (f.measure, f.region, f.slug))
+    by_title = defaultdict(list)
+    for figure in figures:
+        by_title[chart_title(figure)].append(figure)
+    return {
+        "figures": figures,
+        "disagreements": disagreements(figures),
+        "charts": numbered(
+            [
+                range_chart(rows, title=title, label=statement_label)
+                for title, rows in by_title.items()
+            ]
+        ),
+    }

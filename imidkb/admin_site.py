@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from imidkb.models import Status
+from kbframework.choices import Status
+from kbframework.registry import registry
 
 
 class KBAdminSite(admin.AdminSite):
@@ -24,12 +25,8 @@ class KBAdminSite(admin.AdminSite):
         ]
 
     def curated_models(self):
-        return [
-            model
-            for model in self._registry
-            if any(f.name == "status" for f in model._meta.fields)
-            and model._meta.app_label in {"diseases", "treatments", "epidemiology"}
-        ]
+        """Models with a workflow status that this admin site edits."""
+        return [m for m in registry.workflow_models() if m in self._registry]
 
     def waiting(self, request):
         """(model admin, records) in review that this user may see."""

@@ -3,15 +3,15 @@ from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
-class ImidkbConfig(AppConfig):
+class SiteConfig(AppConfig):
+    """The site layer: pages and commands built from the registry (home,
+    search, compare, sources, sitemaps, releases, loadkb/dumpkb, kbstats,
+    synthkb). It has no models; the framework's models keep the "imidkb"
+    label (see kbframework.apps)."""
+
     name = "imidkb"
-    verbose_name = _("Knowledge base")
-    default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from imidkb import signals
-
-        signals.connect()
+    label = "site"
+    verbose_name = _("IMID-KB site")
 
 
 class KBAdminConfig(admin_apps.AdminConfig):

@@ -9,27 +9,9 @@ import zipfile
 from django.db import transaction
 from django.db.models import Max
 
-from imidkb.apikit import rows_to_csv
-from imidkb.models import DataVersion, Release
-
-# The resources a release holds, in this order.
-RELEASED = [
-    "diseases",
-    "symptoms",
-    "mechanisms",
-    "body-systems",
-    "drug-classes",
-    "drugs",
-    "studies",
-    "figures",
-    "sources",
-]
-
-
-def _viewsets() -> dict:
-    from imidkb.api import router
-
-    return {prefix: viewset for prefix, viewset, _basename in router.registry}
+from kbframework.api.renderers import rows_to_csv
+from kbframework.models import DataVersion, Release
+from kbframework.registry import registry
 
 
 def sha256(data: bytes) -> str:
@@ -41,19 +23,18 @@ def record_key(record: dict) -> str:
 
 
 def snapshot() -> tuple[dict[str, list], dict[str, list]]:
-    """Published records of every released resource: full (detail) records for
-    the JSON file and flat (list) records for the CSV files."""
-    viewsets = _viewsets()
+    """Published records of every released resource (registry.released()):
+    full (detail) records for the JSON file and flat (list) records for the
+    CSV files. `None` reads as the public does."""
     context = {"request": None, "for_release": True}
     full, flat = {}, {}
-    for prefix in RELEASED:
-        viewset = viewsets[prefix]
-        model = viewset.queryset.model
-        base = model.objects.visible_to(None)
+    for resource in registry.released():
+        prefix, viewset = resource.api_prefix, resource.viewset
+        records = resource.model.objects
         detail = viewset.detail_serializer_class or viewset.serializer_class
-        full[prefix] = detail(base.for_detail(), many=True, context=context).data
+        full[prefix] = detail(records.for_detail(None), many=True, context=context).data
         flat[prefix] = viewset.serializer_class(
-            base.for_list(), many=True, context=context
+            records.for_list(None), many=True, context=context
         ).data
     return full, flat
 

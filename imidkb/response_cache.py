@@ -27,7 +27,7 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.db import DatabaseError
 from django.utils.http import parse_etags
 
-from imidkb.models import DataVersion
+from kbframework.models import DataVersion
 
 # Conditional and range headers the cache leaves to Django.
 BYPASS_HEADERS = (

@@ -50,10 +50,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "simple_history",
-    "imidkb",
+    "kbframework",
     "diseases",
     "treatments",
     "epidemiology",
+    "imidkb",
 ]
 
 MIDDLEWARE = [
@@ -212,17 +213,18 @@ PAGE_CACHE_SECONDS = int(
 # benchmarks behind a trusted proxy that limits instead).
 API_ANON_RATE = os.environ.get("DJANGO_API_ANON_RATE", "3000/hour")
 
+# The classes every API view uses (kbframework.api); no view overrides them.
 REST_FRAMEWORK = {
-    # (The API's views render with imidkb.apikit.SafeJSONRenderer.)
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # The API's views use the stricter classes of imidkb.apikit (400 on bad
-    # ordering or paging); these defaults only serve views that do not.
+    # CSV only for lists of records (KBReadOnlyViewSet.csv_lists).
+    "DEFAULT_RENDERER_CLASSES": [
+        "kbframework.api.renderers.SafeJSONRenderer",
+        "kbframework.api.renderers.CSVRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "kbframework.api.filters.StrictOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PAGINATION_CLASS": "kbframework.api.pagination.StrictPagination",
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
     ],
@@ -230,8 +232,8 @@ REST_FRAMEWORK = {
         ["imidkb.throttling.KBAnonRateThrottle"] if API_ANON_RATE else []
     ),
     "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE or None},
-    "EXCEPTION_HANDLER": "imidkb.apikit.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "imidkb.apikit.KBAutoSchema",
+    "EXCEPTION_HANDLER": "kbframework.api.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "kbframework.api.schema.KBAutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
@@ -258,13 +260,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "imidkb.apikit.describe_format_parameter",
+        "kbframework.api.schema.describe_format_parameter",
     ],
     "ENUM_NAME_OVERRIDES": {
         "DiseaseKindEnum": "diseases.models.Disease.Kind",
         "MechanismKindEnum": "diseases.models.Mechanism.Kind",
-        "SourceKindEnum": "imidkb.models.Source.Kind",
-        "RecordStatusEnum": "imidkb.models.Status",
+        "SourceKindEnum": "kbframework.models.Source.Kind",
+        "RecordStatusEnum": "kbframework.choices.Status",
     },
 }
 

@@ -1,9 +1,9 @@
-"""sitemap.xml: the published pages only."""
+"""sitemap.xml: the published pages of every resource registered with a
+sitemap (registry.in_sitemap())."""
 
 from django.contrib.sitemaps import Sitemap
 
-from diseases.models import Disease, Mechanism, Symptom
-from treatments.models import Drug, DrugClass
+from kbframework.registry import registry
 
 
 class PublishedSitemap(Sitemap):
@@ -17,13 +17,12 @@ class PublishedSitemap(Sitemap):
         return record.updated
 
 
-SITEMAPS = {
-    name: type(f"{model.__name__}Sitemap", (PublishedSitemap,), {"model": model})
-    for name, model in (
-        ("diseases", Disease),
-        ("symptoms", Symptom),
-        ("mechanisms", Mechanism),
-        ("drug-classes", DrugClass),
-        ("drugs", Drug),
-    )
-}
+def build_sitemaps() -> dict[str, type[Sitemap]]:
+    return {
+        resource.api_prefix: type(
+            f"{resource.model.__name__}Sitemap",
+            (PublishedSitemap,),
+            {"model": resource.model},
+        )
+        for resource in registry.in_sitemap()
+    }

@@ -2,7 +2,8 @@
 
 Every synthetic record has a slug starting with "synth-" and cites the
 "synthetic" source, so it can never be mistaken for curated data, and
-`synth_remove` deletes exactly what `synth_create` added.
+`synth_remove` deletes exactly what `synth_create` added: every row of a
+registered model that cites the synthetic source.
 """
 
 import random
@@ -22,26 +23,14 @@ from diseases.models import (
     Symptom,
 )
 from epidemiology.models import Figure
-from imidkb import search
-from imidkb.models import Citation, DataVersion, Source, Status
+from kbframework import search
+from kbframework.models import Citation, DataVersion, Source, Status
+from kbframework.registry import registry
 from treatments.models import DrugClass, Indication
 
 PREFIX = "synth-"
 SOURCE_SLUG = "synthetic"
 BATCH = 5000
-
-# (model, filter selecting its synthetic rows), children before parents.
-SYNTHETIC_ROWS = [
-    (Figure, {"slug__startswith": PREFIX}),
-    (Indication, {"disease__slug__startswith": PREFIX}),
-    (DiseaseSymptom, {"disease__slug__startswith": PREFIX}),
-    (DiseaseMechanism, {"disease__slug__startswith": PREFIX}),
-    (DiseaseBodySystem, {"disease__slug__startswith": PREFIX}),
-    (Disease, {"slug__startswith": PREFIX}),
-    (Symptom, {"slug__startswith": PREFIX}),
-    (Mechanism, {"slug__startswith": PREFIX}),
-    (DrugClass, {"slug__startswith": PREFIX}),
-]
 
 
 def synthetic_source() -> tuple[Source, Citation]:
@@ -231,17 +220,23 @@ def _figure(rng, disease, number, common) -> Figure:
 
 
 def synth_remove() -> int:
-    """Delete every synthetic row (and its citations); return rows deleted."""
+    """Delete every synthetic row (and its citations); return rows deleted.
+
+    Synthetic rows are the rows of any registered model citing the synthetic
+    source; they go children first (the reverse of the load order).
+    """
     deleted = 0
     with transaction.atomic():
-        for model, lookup in SYNTHETIC_ROWS:
-            rows = model._base_manager.filter(**lookup)
+        for model in reversed(registry.cited_models()):
             through = model.citations.through
             column = f"{model._meta.model_name}_id"
-            through.objects.filter(**{f"{column}__in": rows.values("pk")})._raw_delete(
-                through.objects.db
-            )
-            deleted += rows._raw_delete(rows.db)
+            cited = through.objects.filter(citation__source__slug=SOURCE_SLUG)
+            ids = list(cited.values_list(column, flat=True))
+            cited_rows = through.objects.filter(**{f"{column}__in": ids})
+            cited_rows._raw_delete(through.objects.db)
+            for start in range(0, len(ids), BATCH):
+                rows = model._base_manager.filter(pk__in=ids[start : start + BATCH])
+                deleted += rows._raw_delete(rows.db)
         Citation.objects.filter(source__slug=SOURCE_SLUG).delete()
         Source.objects.filter(slug=SOURCE_SLUG).delete()
         search.rebuild_index()

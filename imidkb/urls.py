@@ -9,8 +9,8 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from imidkb import views
-from imidkb.api import router
-from imidkb.sitemaps import SITEMAPS
+from imidkb.router import router
+from imidkb.sitemaps import build_sitemaps
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -24,7 +24,7 @@ urlpatterns = [
     path(
         "sitemap.xml",
         sitemap,
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": build_sitemaps()},
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("api/v1/", include(router.urls)),

@@ -4,7 +4,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.apps import apps
 from django.db.models import Prefetch
 from django.http import (
     HttpResponsePermanentRedirect,
@@ -16,20 +15,16 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views import defaults
 from django.views.generic import TemplateView
+from django_filters.views import FilterView
 
 from diseases.models import Disease, DiseaseBodySystem
-from imidkb import search
-from imidkb.kb import FIXTURE_FILES
-from imidkb.models import Citation, Source
-from imidkb.pages import CitationIndex
+from kbframework import search
+from kbframework.api.exceptions import error_response
+from kbframework.citations import CitationIndex
+from kbframework.filtersets import SourceFilterSet
+from kbframework.models import Citation, Source
+from kbframework.registry import registry
 
-SEARCH_GROUPS = [
-    ("diseases.disease", "Diseases and conditions"),
-    ("diseases.symptom", "Symptoms"),
-    ("diseases.mechanism", "Mechanisms and risk factors"),
-    ("treatments.drugclass", "Drug classes"),
-    ("treatments.drug", "Drugs"),
-]
 MAX_COMPARED = 6
 HOME_LIST_LIMIT = 12
 
@@ -77,7 +72,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        visible = Disease.objects.visible_to(self.request.user)
+        visible = Disease.objects.restrict(self.request.user)
         links = (
             DiseaseBodySystem.objects.filter(disease__in=visible)
             .order_by("body_system__name", "disease__name")
@@ -124,16 +119,17 @@ class SearchView(TemplateView):
 
 
 def search_groups(query: str, user) -> list[tuple[str, list]]:
+    """Hits grouped by kind of record, in the registry's order."""
     hits = search.search(query)
     by_label = defaultdict(list)
     for hit in hits:
         by_label[hit.label].append(hit)
     groups = []
-    for label, title in SEARCH_GROUPS:
+    for resource in registry.searchable():
+        label, title = resource.label, resource.search_title
         if not by_label[label]:
             continue
-        model = apps.get_model(label)
-        objects = model.objects.visible_to(user).in_bulk(
+        objects = resource.model.objects.restrict(user).in_bulk(
             [hit.object_id for hit in by_label[label]]
         )
         rows = [
@@ -163,7 +159,7 @@ class CompareView(TemplateView):
     def add_by_name(self, request, name: str):
         """Resolve a typed name (search) to a disease and add it to the list."""
         slugs = list(dict.fromkeys(request.GET.getlist("d")))
-        visible = Disease.objects.visible_to(request.user)
+        visible = Disease.objects.restrict(request.user)
         match = visible.search(name).exclude(slug__in=slugs).first()
         if match is None:
             context = self.get_context_data()
@@ -174,12 +170,16 @@ class CompareView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        visible = Disease.objects.visible_to(self.request.user)
         slugs = list(dict.fromkeys(s.strip() for s in self.request.GET.getlist("d")))
         context.update(selected=slugs, error="")
         if not self.request.GET.getlist("d"):
             return context
-        found = {d.slug: d for d in visible.filter(slug__in=slugs).for_detail()}
+        found = {
+            d.slug: d
+            for d in Disease.objects.filter(slug__in=slugs).for_detail(
+                self.request.user
+            )
+        }
         context["picked"] = [(slug, found.get(slug)) for slug in slugs]
         unknown = [slug for slug in slugs if slug not in found]
         if unknown:
@@ -241,12 +241,22 @@ def matrix(diseases, items_of) -> list[dict]:
     return sorted(rows.values(), key=lambda row: (-row["count"], row["item"].name))
 
 
-class SourceListView(TemplateView):
+class SourceListView(FilterView):
+    """The source texts and reference sets, filterable as in the API."""
+
+    filterset_class = SourceFilterSet
     template_name = "imidkb/source_list.html"
+
+    def get_queryset(self):
+        return Source.objects.for_detail(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        sources = Source.objects.prefetch_related("citations")
+        sources = context["object_list"]
+        context["filter_errors"] = self.filterset.is_bound and bool(
+            self.filterset.errors
+        )
+        context["active_filters"] = bool(self.filterset.data)
         context["texts"] = [s for s in sources if s.kind != Source.Kind.REFERENCE_SET]
         context["reference_sets"] = [
             s for s in sources if s.kind == Source.Kind.REFERENCE_SET
@@ -264,20 +274,18 @@ class SourceDetailView(TemplateView):
         source = get_object_or_404(Source, slug=kwargs["slug"])
         context["source"] = source
         by_citation = defaultdict(list)
-        for model in cited_models():
-            base = model.objects
-            records = base.for_list() if hasattr(base, "for_list") else base.all()
-            records = records.filter(citations__source=source)
-            if hasattr(model.objects, "visible_to"):
-                records = records.filter(
-                    pk__in=model.objects.visible_to(self.request.user).values("pk")
-                )
+        for model in registry.cited_models():
+            records = model.objects.for_list(self.request.user).filter(
+                citations__source=source
+            )
             joins = [
                 lookup.rsplit("__", 1)[0]
                 for lookup in getattr(model, "natural_key_lookups", ())
                 if "__" in lookup
             ]
-            records = records.select_related(*joins).prefetch_related(
+            if joins:
+                records = records.select_related(*joins)
+            records = records.prefetch_related(
                 Prefetch(
                     "citations",
                     queryset=Citation.objects.filter(source=source),
@@ -292,15 +300,6 @@ class SourceDetailView(TemplateView):
             for citation in source.citations.all()
         ]
         return context
-
-
-def cited_models() -> list:
-    return [
-        apps.get_model(label)
-        for _filename, labels in FIXTURE_FILES
-        for label in labels
-        if any(f.name == "citations" for f in apps.get_model(label)._meta.many_to_many)
-    ]
 
 
 class AboutView(TemplateView):
@@ -329,18 +328,12 @@ def healthz(request):
 def server_error(request):
     """500: JSON under /api/, a plain page elsewhere; never a traceback."""
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"status": 500, "error": "server_error", "detail": "Server error."},
-            status=500,
-        )
+        return error_response(500, "server_error", "Server error.")
     return defaults.server_error(request)
 
 
 def page_not_found(request, exception):
     """404: JSON under /api/ (the API's error shape), the HTML page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"status": 404, "error": "not_found", "detail": "No such API endpoint."},
-            status=404,
-        )
+        return error_response(404, "not_found", "No such API endpoint.")
     return defaults.page_not_found(request, exception)

@@ -1,7 +1,8 @@
 import pytest
 from django.db import connection
 
-from imidkb.kb import load_kb
+from kbframework.fixtures import load_kb
+from kbframework.registry import registry
 
 
 def pytest_collection_modifyitems(config, items):
@@ -61,9 +62,7 @@ def wipe_kb() -> None:
     from django.apps import apps
     from django.db import connection
 
-    from imidkb.kb import FIXTURE_FILES
-
-    labels = [label for _f, labels in FIXTURE_FILES for label in labels]
+    labels = [label for _f, labels in registry.fixture_file_pairs() for label in labels]
     models = [apps.get_model(label) for label in reversed(labels)]
     models += [apps.get_model("imidkb", name) for name in ("SearchKey", "SearchTerm")]
     with connection.cursor() as cursor:

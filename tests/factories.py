@@ -4,7 +4,7 @@ import factory
 
 from diseases.models import Disease, DiseaseMembership, Mechanism, Symptom
 from epidemiology.models import Figure, Study
-from imidkb.models import Citation, Source, Status
+from kbframework.models import Citation, Source, Status
 from treatments.models import Drug, DrugClass, Indication
 
 

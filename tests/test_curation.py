@@ -14,8 +14,9 @@ from django.core.management import call_command
 
 from diseases.models import Disease, DiseaseMembership, DiseaseSymptom
 from epidemiology.models import Figure
-from imidkb.kb import FIXTURE_FILES, fixture_dir
-from imidkb.models import Citation, Source, Status
+from kbframework.fixtures import fixture_dir
+from kbframework.models import Citation, Source, Status
+from kbframework.registry import registry
 from treatments.models import Drug, DrugClass
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ needs_shared = pytest.mark.skipif(
 
 
 def cited_models():
-    for _filename, labels in FIXTURE_FILES:
+    for _filename, labels in registry.fixture_file_pairs():
         for label in labels:
             model = apps.get_model(label)
             if any(f.name == "citations" for f in model._meta.many_to_many):
@@ -258,7 +259,7 @@ PROSE_KEYS = {
 
 
 def prose_in_fixtures():
-    for filename, _labels in FIXTURE_FILES:
+    for filename, _labels in registry.fixture_file_pairs():
         for record in json.loads(
             (fixture_dir() / filename).read_text(encoding="utf-8")
         ):

@@ -8,9 +8,12 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
-from imidkb.kb import FIXTURE_FILES, fixture_dir, serialize_file
+from kbframework.fixtures import fixture_dir, serialize_file
+from kbframework.registry import registry
 
-ALL_LABELS = [label for _filename, labels in FIXTURE_FILES for label in labels]
+ALL_LABELS = [
+    label for _filename, labels in registry.fixture_file_pairs() for label in labels
+]
 
 
 def snapshot() -> dict[str, list]:
@@ -51,7 +54,9 @@ def test_loadkb_creates_every_record_and_a_second_load_changes_nothing(empty_kb)
     """The first load creates every fixture record; the second writes nothing."""
     call_command("loadkb", stdout=StringIO())
     first = snapshot()
-    expected = sum(len(load_records(fixture_dir() / f)) for f, _ in FIXTURE_FILES)
+    expected = sum(
+        len(load_records(fixture_dir() / f)) for f, _ in registry.fixture_file_pairs()
+    )
     assert sum(len(rows) for rows in first.values()) == expected
 
     out = StringIO()
@@ -66,7 +71,7 @@ def test_loadkb_creates_every_record_and_a_second_load_changes_nothing(empty_kb)
 def test_dump_after_load_reproduces_the_fixture_files_byte_for_byte(kb, tmp_path):
     """dumpkb after loadkb leaves fixtures/ exactly as committed."""
     call_command("dumpkb", fixtures=str(tmp_path), stdout=StringIO())
-    for filename, _labels in FIXTURE_FILES:
+    for filename, _labels in registry.fixture_file_pairs():
         assert (tmp_path / filename).read_bytes() == (
             fixture_dir() / filename
         ).read_bytes(), filename

@@ -13,8 +13,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from diseases.models import Disease
-from imidkb.kb import FIXTURE_FILES, dump_kb, fixture_dir
-from imidkb.models import DataVersion, Release
+from kbframework.fixtures import dump_kb, fixture_dir
+from kbframework.models import DataVersion, Release
+from kbframework.registry import registry
 from tests.conftest import wipe_kb
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -25,7 +26,8 @@ KILL_HALFWAY = """
 import os, signal, sys, django
 os.environ["DJANGO_SETTINGS_MODULE"] = "imidkb.settings"
 django.setup()
-from imidkb import kb, releases
+from imidkb import releases
+from kbframework import fixtures as kb
 target = sys.argv[1]
 if target == "loadkb":
     original, calls = kb._apply, []
@@ -87,7 +89,7 @@ def test_backup_and_restore_drill_with_dumpkb(kb, tmp_path):
     call_command("loadkb", fixtures=str(backup), stdout=StringIO())
     again = tmp_path / "again"
     dump_kb(again)
-    for filename, _labels in FIXTURE_FILES:
+    for filename, _labels in registry.fixture_file_pairs():
         assert (backup / filename).read_bytes() == (again / filename).read_bytes()
     assert (backup / "diseases.json") != (fixture_dir() / "diseases.json")
 
@@ -123,7 +125,7 @@ def test_backup_and_restore_drill_with_pg_dump(flushed_db, tmp_path):
             text=True,
         )
         assert result.returncode == 0, result.stderr[-2000:]
-        for filename, _labels in FIXTURE_FILES:
+        for filename, _labels in registry.fixture_file_pairs():
             assert (original / filename).read_bytes() == (copy / filename).read_bytes()
     finally:
         subprocess.run(["dropdb", *base, "--if-exists", restored], check=True)

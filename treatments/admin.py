@@ -1,7 +1,12 @@
 from django.contrib import admin
 
-from diseases.admin import DiseaseAdmin, LinkAdmin
-from imidkb.admin import CitationPresenceFilter, CitedInline, CuratedAdmin
+from kbframework.admin import (
+    CitationPresenceFilter,
+    CitedInline,
+    CuratedAdmin,
+    LinkAdmin,
+    XrefAdmin,
+)
 from treatments.models import (
     AdverseEffect,
     Drug,
@@ -105,32 +110,25 @@ class AdverseEffectAdmin(LinkAdmin):
 
 
 @admin.register(DrugClassXref)
-class DrugClassXrefAdmin(LinkAdmin):
-    list_display = ["identifier", "system", "label", "drug_class", "preferred"]
-    list_select_related = ["drug_class"]
+class DrugClassXrefAdmin(XrefAdmin):
+    owner = "drug_class"
+    extra_list_display = ("preferred",)
     list_filter = ["system", "preferred", CitationPresenceFilter]
-    search_fields = ["identifier", "label", "drug_class__name"]
-    autocomplete_fields = ["drug_class", "citations"]
 
 
 @admin.register(DrugXref)
-class DrugXrefAdmin(LinkAdmin):
-    list_display = ["identifier", "system", "label", "drug", "preferred"]
-    list_select_related = ["drug"]
+class DrugXrefAdmin(XrefAdmin):
+    owner = "drug"
+    extra_list_display = ("preferred",)
     list_filter = ["system", "preferred", CitationPresenceFilter]
-    search_fields = ["identifier", "label", "drug__name"]
-    autocomplete_fields = ["drug", "citations"]
 
 
 class DiseaseIndicationInline(CitedInline):
-    """Treatments on a disease's page in the admin."""
+    """Treatments on a disease's page in the admin (a section registered in
+    treatments/resources.py)."""
 
     model = Indication
     fk_name = "disease"
     autocomplete_fields = ["drug_class", "drug", "citations"]
     verbose_name = "treatment (indication)"
     verbose_name_plural = "treatments (indications)"
-
-
-# The diseases app does not depend on this one: add the inline from here.
-DiseaseAdmin.inlines = [*DiseaseAdmin.inlines, DiseaseIndicationInline]

@@ -1,13 +1,11 @@
 """FilterSets for drug classes and drugs (HTML lists and API)."""
 
-from django_filters.rest_framework import FilterSet
-
-from diseases.filtersets import descendant_classes
-from imidkb.filters import choice_filter, search_filter, slug_filter
+from kbframework.filters import choice_filter, slug_filter
+from kbframework.filtersets import KBFilterSet
 from treatments.models import Drug, DrugClass
 
 
-class DrugClassFilterSet(FilterSet):
+class DrugClassFilterSet(KBFilterSet):
     """Different filters combine with AND; repeating one filter means OR."""
 
     parent = slug_filter(
@@ -27,17 +25,14 @@ class DrugClassFilterSet(FilterSet):
     development = choice_filter(
         DrugClass.Development.choices, "development", "Development status."
     )
-    search = search_filter("Name, abbreviation or synonym; one typo tolerated.")
+    search_help = "Name, abbreviation or synonym; one typo tolerated."
 
     class Meta:
         model = DrugClass
         fields = []
 
-    def filter_search(self, queryset, name, value):
-        return queryset.search(value)
 
-
-class DrugFilterSet(FilterSet):
+class DrugFilterSet(KBFilterSet):
     drug_class = slug_filter(
         "treatments.drugclass",
         "drug_class",
@@ -45,7 +40,7 @@ class DrugFilterSet(FilterSet):
         "Drugs in this class or any class below it.",
         method="filter_drug_class",
     )
-    search = search_filter("Name or synonym (ciclosporin/cyclosporine); one typo.")
+    search_help = "Name or synonym (ciclosporin/cyclosporine); one typo."
 
     class Meta:
         model = Drug
@@ -54,7 +49,5 @@ class DrugFilterSet(FilterSet):
     def filter_drug_class(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(drug_class__in=descendant_classes(value))
-
-    def filter_search(self, queryset, name, value):
-        return queryset.search(value)
+        classes = DrugClass.objects.with_descendants(value)
+        return queryset.filter(drug_class__in=classes)

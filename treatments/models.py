@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from imidkb.models import CitedLink, CuratedRecord, Xref, validate_name_list
+from kbframework.models import CitedLink, CuratedRecord, Xref, validate_name_list
 from treatments.querysets import DrugClassQuerySet, DrugQuerySet, ResponseNoteQuerySet
 
 
@@ -114,17 +114,37 @@ class Drug(CuratedRecord):
         return reverse("treatments:drug-detail", kwargs={"slug": self.slug})
 
 
+def preferred_flag() -> models.BooleanField:
+    """The `preferred` field of a drug or drug-class identifier."""
+    return models.BooleanField(
+        _("preferred"),
+        default=False,
+        help_text=_("The code to show first, e.g. the systemic L04 ATC code."),
+    )
+
+
+def owned_xref_constraints(owner: str) -> list:
+    """The rules of an identifier owned by a drug or a drug class: one row per
+    identifier, at most one preferred code per system."""
+    return [
+        models.UniqueConstraint(
+            fields=[owner, "identifier"], name="%(app_label)s_%(class)s_unique"
+        ),
+        models.UniqueConstraint(
+            fields=[owner, "system"],
+            condition=Q(preferred=True),
+            name="%(app_label)s_%(class)s_one_preferred_per_system",
+        ),
+    ]
+
+
 class DrugClassXref(Xref):
     """An identifier of a drug class (an ATC group, a ChEBI role)."""
 
     drug_class = models.ForeignKey(
         DrugClass, on_delete=models.CASCADE, related_name="xrefs"
     )
-    preferred = models.BooleanField(
-        _("preferred"),
-        default=False,
-        help_text=_("The code to show first, e.g. the systemic L04 ATC code."),
-    )
+    preferred = preferred_flag()
 
     natural_key_lookups = ("drug_class__slug", "identifier")
 
@@ -132,17 +152,7 @@ class DrugClassXref(Xref):
         ordering = ["drug_class__name", "system", "-preferred", "identifier"]
         verbose_name = _("drug class identifier")
         verbose_name_plural = _("drug class identifiers")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["drug_class", "identifier"],
-                name="%(app_label)s_%(class)s_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["drug_class", "system"],
-                condition=Q(preferred=True),
-                name="%(app_label)s_%(class)s_one_preferred_per_system",
-            ),
-        ]
+        constraints = owned_xref_constraints("drug_class")
 
     def __str__(self):
         return self.identifier
@@ -152,11 +162,7 @@ class DrugXref(Xref):
     """An identifier of a drug (ATC codes for each use, ChEBI)."""
 
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="xrefs")
-    preferred = models.BooleanField(
-        _("preferred"),
-        default=False,
-        help_text=_("The code to show first, e.g. the systemic L04 ATC code."),
-    )
+    preferred = preferred_flag()
 
     natural_key_lookups = ("drug__slug", "identifier")
 
@@ -164,16 +170,7 @@ class DrugXref(Xref):
         ordering = ["drug__name", "system", "-preferred", "identifier"]
         verbose_name = _("drug identifier")
         verbose_name_plural = _("drug identifiers")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["drug", "identifier"], name="%(app_label)s_%(class)s_unique"
-            ),
-            models.UniqueConstraint(
-                fields=["drug", "system"],
-                condition=Q(preferred=True),
-                name="%(app_label)s_%(class)s_one_preferred_per_system",
-            ),
-        ]
+        constraints = owned_xref_constraints("drug")
 
     def __str__(self):
         return self.identifier

@@ -1,32 +1,40 @@
-"""Reads of drug classes, drugs and treatment-response notes."""
+"""Reads of drug classes, drugs and treatment-response notes.
+
+Each read takes the reader (`user`): see kbframework.visibility.
+"""
 
 from django.db.models import Prefetch
 
-from diseases.querysets import NamedRecordQuerySet, citations_prefetch
-from imidkb.models import CuratedQuerySet
+from kbframework.querysets import (
+    CuratedQuerySet,
+    NamedRecordQuerySet,
+    citations_prefetch,
+)
+from kbframework.visibility import Visibility
 
 
 class DrugClassQuerySet(NamedRecordQuerySet):
-    def for_list(self) -> "DrugClassQuerySet":
-        return self.select_related("parent")
+    def for_list(self, user) -> "DrugClassQuerySet":
+        return self.restrict(user).select_related("parent")
 
-    def for_detail(self) -> "DrugClassQuerySet":
+    def for_detail(self, user) -> "DrugClassQuerySet":
         from treatments.models import AdverseEffect, Drug, DrugClassXref, Indication
 
-        return self.for_list().prefetch_related(
+        visibility = Visibility.of(user)
+        return self.for_list(user).prefetch_related(
             citations_prefetch(),
-            Prefetch("children", queryset=self.published_if_public(self.model)),
-            Prefetch("drugs", queryset=self.published_if_public(Drug)),
+            Prefetch("children", queryset=visibility.records(self.model.objects.all())),
+            Prefetch("drugs", queryset=visibility.records(Drug.objects.all())),
             Prefetch("xrefs", queryset=DrugClassXref.objects.all()),
             Prefetch(
                 "indications",
-                queryset=self.linked(
+                queryset=visibility.links(
                     Indication.objects.select_related("disease"), "disease"
                 ).prefetch_related(citations_prefetch()),
             ),
             Prefetch(
                 "adverse_effects",
-                queryset=self.without_unpublished(
+                queryset=visibility.optional_links(
                     AdverseEffect.objects.select_related("symptom", "condition"),
                     "symptom",
                     "condition",
@@ -34,29 +42,44 @@ class DrugClassQuerySet(NamedRecordQuerySet):
             ),
         )
 
+    def with_descendants(self, drug_classes) -> set[int]:
+        """Ids of the given drug classes and of every class below them."""
+        children: dict[int | None, list[int]] = {}
+        for pk, parent_id in self.model.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        found, frontier = set(), [c.pk for c in drug_classes]
+        while frontier:
+            pk = frontier.pop()
+            if pk not in found:
+                found.add(pk)
+                frontier.extend(children.get(pk, []))
+        return found
+
 
 class DrugQuerySet(NamedRecordQuerySet):
-    def for_list(self) -> "DrugQuerySet":
+    def for_list(self, user) -> "DrugQuerySet":
         from treatments.models import DrugXref
 
-        return self.select_related("drug_class").prefetch_related(
-            Prefetch("xrefs", queryset=DrugXref.objects.all())
+        return (
+            self.restrict(user)
+            .select_related("drug_class")
+            .prefetch_related(Prefetch("xrefs", queryset=DrugXref.objects.all()))
         )
 
-    def for_detail(self) -> "DrugQuerySet":
+    def for_detail(self, user) -> "DrugQuerySet":
         from treatments.models import Indication
 
-        return self.for_list().prefetch_related(
+        return self.for_list(user).prefetch_related(
             citations_prefetch(),
             Prefetch(
                 "indications",
-                queryset=self.linked(
-                    Indication.objects.select_related("disease"), "disease"
-                ).prefetch_related(citations_prefetch()),
+                queryset=Visibility.of(user)
+                .links(Indication.objects.select_related("disease"), "disease")
+                .prefetch_related(citations_prefetch()),
             ),
         )
 
 
 class ResponseNoteQuerySet(CuratedQuerySet):
-    def for_list(self) -> "ResponseNoteQuerySet":
-        return self.select_related("disease", "drug_class")
+    def for_list(self, user) -> "ResponseNoteQuerySet":
+        return self.restrict(user).select_related("disease", "drug_class")

@@ -1,6 +1,6 @@
 """HTML pages of drug classes and drugs."""
 
-from diseases.views import KBDetailView, KBFilterView
+from kbframework.views import KBDetailView, KBFilterView
 from treatments.filtersets import DrugClassFilterSet, DrugFilterSet
 from treatments.models import Drug, DrugClass
 

@@ -1,31 +1,16 @@
 """API representations of diseases, symptoms and mechanisms."""
 
-from typing import ClassVar
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from diseases.models import Disease, Mechanism, Symptom
-from imidkb.apikit import CitationSerializer, SlugLinkField
-
-
-class BriefSerializer(serializers.Serializer):
-    """A linked record: slug, name and API URL."""
-
-    slug = serializers.CharField()
-    name = serializers.CharField()
+from kbframework.api.fields import SlugLinkField
+from kbframework.api.serializers import BriefSerializer, CitationSerializer
+from kbframework.registry import registry
 
 
 class DiseaseBriefSerializer(BriefSerializer):
     url = SlugLinkField("disease-detail")
-
-
-class SymptomBriefSerializer(BriefSerializer):
-    url = SlugLinkField("symptom-detail")
-
-
-class MechanismBriefSerializer(BriefSerializer):
-    url = SlugLinkField("mechanism-detail")
 
 
 class BodySystemLinkSerializer(serializers.Serializer):
@@ -123,21 +108,24 @@ class XrefSerializer(serializers.Serializer):
 class RelatedDiseaseSerializer(serializers.Serializer):
     """Another disease, with what it shares with this one."""
 
+    # One list of slugs per shared end (registry.shared_ends(Disease)).
+
     disease = DiseaseBriefSerializer()
     score = serializers.IntegerField(help_text="Number of shared items.")
-    symptoms = serializers.ListField(child=serializers.CharField())
-    mechanisms = serializers.ListField(child=serializers.CharField())
-    drug_classes = serializers.ListField(child=serializers.CharField())
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for shared in registry.shared_ends(Disease):
+            fields[shared.key] = serializers.ListField(child=serializers.CharField())
+        return fields
 
 
 class DiseaseDetailSerializer(DiseaseSerializer):
-    """Everything about one disease, in one call.
+    """Everything about one disease, in one call."""
 
-    Other apps add their sections (figures, treatments) through
-    `extra_sections`, so that this app does not depend on them.
-    """
-
-    extra_sections: ClassVar[dict] = {}
+    # Its own fields, then the sections other apps register for a disease
+    # (registry.sections(Disease): treatments, response notes, figures), in
+    # their registered positions: see get_fields().
 
     members = serializers.SerializerMethodField()
     identifiers = XrefSerializer(source="xrefs", many=True, read_only=True)
@@ -167,8 +155,9 @@ class DiseaseDetailSerializer(DiseaseSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        for name, factory in self.extra_sections.items():
-            fields[name] = factory()
+        for section in registry.sections(Disease):
+            if section.serializer_field is not None:
+                fields[section.name] = section.serializer_field()
         if self.context.get("for_release"):
             # Derived from the rest of the release; computed per request only.
             fields.pop("related")
@@ -198,7 +187,7 @@ class DiseaseDetailSerializer(DiseaseSerializer):
     def get_related(self, obj):
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        related = Disease.objects.visible_to(user).related_to(obj)
+        related = Disease.objects.related_to(obj, user)
         return RelatedDiseaseSerializer(related, many=True, context=self.context).data
 
 
@@ -271,3 +260,13 @@ class MechanismDetailSerializer(MechanismSerializer):
 
     class Meta(MechanismSerializer.Meta):
         fields = [*MechanismSerializer.Meta.fields, "diseases", "citations"]
+
+
+class BodySystemSerializer(serializers.Serializer):
+    url = SlugLinkField("bodysystem-detail")
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class BodySystemDetailSerializer(BodySystemSerializer):
+    diseases = DiseaseLinkSerializer(source="disease_links", many=True, read_only=True)

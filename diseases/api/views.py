@@ -1,8 +1,10 @@
-"""Read-only API of diseases, symptoms and mechanisms."""
+"""Read-only API of diseases, symptoms, mechanisms and body systems."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 
 from diseases.api.serializers import (
+    BodySystemDetailSerializer,
+    BodySystemSerializer,
     DiseaseDetailSerializer,
     DiseaseSerializer,
     MechanismDetailSerializer,
@@ -11,8 +13,8 @@ from diseases.api.serializers import (
     SymptomSerializer,
 )
 from diseases.filtersets import DiseaseFilterSet, MechanismFilterSet, SymptomFilterSet
-from diseases.models import Disease, Mechanism, Symptom
-from imidkb.apikit import KBReadOnlyViewSet
+from diseases.models import BodySystem, Disease, Mechanism, Symptom
+from kbframework.api.viewsets import KBReadOnlyViewSet
 
 
 @extend_schema_view(
@@ -83,3 +85,14 @@ class MechanismViewSet(KBReadOnlyViewSet):
     detail_serializer_class = MechanismDetailSerializer
     filterset_class = MechanismFilterSet
     ordering_fields = ["name", "slug", "kind", "updated"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List body systems"),
+    retrieve=extend_schema(summary="One body system and the diseases affecting it"),
+)
+class BodySystemViewSet(KBReadOnlyViewSet):
+    queryset = BodySystem.objects.all()
+    serializer_class = BodySystemSerializer
+    detail_serializer_class = BodySystemDetailSerializer
+    ordering_fields = ["name", "slug"]

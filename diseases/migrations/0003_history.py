@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import imidkb.models
+import kbframework.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -48,9 +48,9 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
                 ('retired_note', models.CharField(blank=True, help_text='Shown to readers who follow an old link to a retired record.', max_length=300, verbose_name='why retired')),
                 ('name', models.CharField(db_index=True, max_length=200, verbose_name='name')),
-                ('abbreviations', models.JSONField(blank=True, default=list, validators=[imidkb.models.validate_name_list], verbose_name='abbreviations')),
-                ('synonyms', models.JSONField(blank=True, default=list, validators=[imidkb.models.validate_name_list], verbose_name='synonyms')),
-                ('former_names', models.JSONField(blank=True, default=list, validators=[imidkb.models.validate_name_list], verbose_name='older names')),
+                ('abbreviations', models.JSONField(blank=True, default=list, validators=[kbframework.models.validate_name_list], verbose_name='abbreviations')),
+                ('synonyms', models.JSONField(blank=True, default=list, validators=[kbframework.models.validate_name_list], verbose_name='synonyms')),
+                ('former_names', models.JSONField(blank=True, default=list, validators=[kbframework.models.validate_name_list], verbose_name='older names')),
                 ('kind', models.CharField(choices=[('group', 'Group of diseases'), ('disease', 'Disease'), ('subtype', 'Subtype'), ('condition', 'Condition or outcome')], db_index=True, max_length=12, verbose_name='kind')),
                 ('summary', models.TextField(help_text="In the project's own words.", verbose_name='summary')),
                 ('course_notes', models.TextField(blank=True, help_text='How the disease runs: flares, remission.', verbose_name='course')),
@@ -215,7 +215,7 @@ class Migration(migrations.Migration):
                 ('retired_note', models.CharField(blank=True, help_text='Shown to readers who follow an old link to a retired record.', max_length=300, verbose_name='why retired')),
                 ('name', models.CharField(db_index=True, max_length=160, verbose_name='name')),
                 ('kind', models.CharField(choices=[('process', 'Disease process'), ('cause', 'Cause'), ('risk-factor', 'Risk factor')], db_index=True, max_length=12, verbose_name='kind')),
-                ('synonyms', models.JSONField(blank=True, default=list, validators=[imidkb.models.validate_name_list], verbose_name='synonyms')),
+                ('synonyms', models.JSONField(blank=True, default=list, validators=[kbframework.models.validate_name_list], verbose_name='synonyms')),
                 ('summary', models.TextField(verbose_name='summary')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -243,7 +243,7 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
                 ('retired_note', models.CharField(blank=True, help_text='Shown to readers who follow an old link to a retired record.', max_length=300, verbose_name='why retired')),
                 ('name', models.CharField(db_index=True, max_length=120, verbose_name='name')),
-                ('synonyms', models.JSONField(blank=True, default=list, validators=[imidkb.models.validate_name_list], verbose_name='synonyms')),
+                ('synonyms', models.JSONField(blank=True, default=list, validators=[kbframework.models.validate_name_list], verbose_name='synonyms')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
                 ('hpo_id', models.CharField(blank=True, help_text='Only from the verified reference table; blank if none.', max_length=12, verbose_name='HPO id')),
                 ('hpo_label', models.CharField(blank=True, max_length=120, verbose_name='HPO term')),

@@ -2,13 +2,9 @@
 
 from rest_framework import serializers
 
-from diseases.api.serializers import BriefSerializer
 from epidemiology.models import Figure, Study
-from imidkb.apikit import CitationSerializer, ExactDecimalField, SlugLinkField
-
-
-class StudyBriefSerializer(BriefSerializer):
-    url = SlugLinkField("study-detail")
+from kbframework.api.fields import ExactDecimalField, SlugLinkField
+from kbframework.api.serializers import CitationSerializer
 
 
 class FigureSerializer(serializers.ModelSerializer):

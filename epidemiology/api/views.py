@@ -9,7 +9,7 @@ from epidemiology.api.serializers import (
 )
 from epidemiology.filtersets import FigureFilterSet, StudyFilterSet
 from epidemiology.models import Figure, Study
-from imidkb.apikit import KBReadOnlyViewSet
+from kbframework.api.viewsets import KBReadOnlyViewSet
 
 FIGURE_EXAMPLE = {
     "id": 12,

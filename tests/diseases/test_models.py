@@ -63,16 +63,16 @@ def test_link_natural_key_is_made_of_its_ends():
     assert DiseaseSymptom.objects.get_by_natural_key(*key) == link
 
 
-def test_published_and_visible_to(empty_kb, django_user_model):
+def test_published_and_restrict(empty_kb, django_user_model):
     """Anonymous readers see published records; staff also see drafts."""
     published = DiseaseFactory()
     draft = DiseaseFactory(status="draft")
     from django.contrib.auth.models import AnonymousUser
 
     assert set(Disease.objects.published()) == {published}
-    assert set(Disease.objects.visible_to(AnonymousUser())) == {published}
+    assert set(Disease.objects.restrict(AnonymousUser())) == {published}
     staff = django_user_model.objects.create_user("ed", is_staff=True)
-    assert set(Disease.objects.visible_to(staff)) == {published, draft}
+    assert set(Disease.objects.restrict(staff)) == {published, draft}
 
 
 def test_saving_bumps_version_and_updated():
@@ -87,7 +87,9 @@ def test_saving_bumps_version_and_updated():
 def test_for_detail_prefetches_every_link(kb, django_assert_num_queries):
     """A disease and all of its links load in a fixed number of queries."""
     with django_assert_num_queries(21):
-        disease = Disease.objects.for_detail().get(slug="systemic-lupus-erythematosus")
+        disease = Disease.objects.for_detail(None).get(
+            slug="systemic-lupus-erythematosus"
+        )
         symptoms = [link.symptom.name for link in disease.symptom_links.all()]
         parents = [link.parent.name for link in disease.parent_links.all()]
         systems = [link.body_system.name for link in disease.body_system_links.all()]
@@ -103,7 +105,7 @@ def test_for_detail_prefetches_every_link(kb, django_assert_num_queries):
 def test_symptom_for_detail_query_count_is_constant(kb, django_assert_num_queries):
     # symptom, its citations, its disease links and their citations
     with django_assert_num_queries(4):
-        symptom = Symptom.objects.for_detail().get(slug="fatigue")
+        symptom = Symptom.objects.for_detail(None).get(slug="fatigue")
         names = [link.disease.name for link in symptom.disease_links.all()]
         cited = [c.source.slug for c in symptom.citations.all()]
     assert len(names) >= 3 and cited

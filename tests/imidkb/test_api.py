@@ -7,7 +7,7 @@ import io
 import pytest
 from rest_framework.throttling import AnonRateThrottle
 
-from imidkb.apikit import MAX_PAGE_SIZE
+from kbframework.api.pagination import MAX_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 

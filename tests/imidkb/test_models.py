@@ -4,14 +4,17 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 
-from imidkb.kb import FIXTURE_FILES
-from imidkb.models import Citation, validate_identifier
+from kbframework.models import Citation, validate_identifier
+from kbframework.registry import registry
 from tests.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db
 
 LABELS = [
-    label for _f, labels in FIXTURE_FILES for label in labels if "auth" not in label
+    label
+    for _f, labels in registry.fixture_file_pairs()
+    for label in labels
+    if "auth" not in label
 ]
 
 

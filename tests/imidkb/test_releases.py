@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from diseases.models import Disease
-from imidkb.models import Release
+from kbframework.models import Release
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 
 from diseases.models import Disease, DiseaseSymptom
 from epidemiology.models import Figure
-from imidkb.kb import serialize_file
-from imidkb.models import Source
+from kbframework.fixtures import serialize_file
+from kbframework.models import Source
 
 pytestmark = pytest.mark.django_db
 

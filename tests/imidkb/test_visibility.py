@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from diseases.models import Disease, DiseaseSymptom, Symptom
-from imidkb.models import Status
+from kbframework.models import Status
 from tests.factories import DiseaseFactory, SymptomFactory
 
 pytestmark = pytest.mark.django_db

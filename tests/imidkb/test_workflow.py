@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diseases.models import Symptom
-from imidkb import workflow
-from imidkb.models import Status
+from kbframework import workflow
+from kbframework.models import Status
 from tests.factories import SymptomFactory
 
 pytestmark = pytest.mark.django_db

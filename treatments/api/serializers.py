@@ -4,8 +4,9 @@ of a disease."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from diseases.api.serializers import BriefSerializer, DiseaseBriefSerializer
-from imidkb.apikit import CitationSerializer, SlugLinkField
+from diseases.api.serializers import DiseaseBriefSerializer
+from kbframework.api.fields import SlugLinkField
+from kbframework.api.serializers import BriefSerializer, CitationSerializer
 from treatments.models import Drug, DrugClass
 
 
@@ -18,6 +19,8 @@ class DrugBriefSerializer(BriefSerializer):
 
 
 class DrugXrefSerializer(serializers.Serializer):
+    # An identifier of a drug or of a drug class: one shape for both.
+
     system = serializers.CharField()
     identifier = serializers.CharField()
     label = serializers.CharField()

@@ -2,7 +2,7 @@
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from imidkb.apikit import KBReadOnlyViewSet
+from kbframework.api.viewsets import KBReadOnlyViewSet
 from treatments.api.serializers import (
     DrugClassDetailSerializer,
     DrugClassSerializer,

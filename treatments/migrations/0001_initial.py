@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import imidkb.models
+import kbframework.models
 from django.db import migrations, models
 
 
@@ -27,8 +27,8 @@ class Migration(migrations.Migration):
                 ('reviewed_on', models.DateField(blank=True, null=True, verbose_name='last reviewed on')),
                 ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
                 ('name', models.CharField(max_length=160, unique=True, verbose_name='name')),
-                ('abbreviations', models.JSONField(blank=True, default=list, validators=[imidkb.models.validate_name_list], verbose_name='abbreviations')),
-                ('synonyms', models.JSONField(blank=True, default=list, validators=[imidkb.models.validate_name_list], verbose_name='synonyms')),
+                ('abbreviations', models.JSONField(blank=True, default=list, validators=[kbframework.models.validate_name_list], verbose_name='abbreviations')),
+                ('synonyms', models.JSONField(blank=True, default=list, validators=[kbframework.models.validate_name_list], verbose_name='synonyms')),
                 ('summary', models.TextField(verbose_name='summary')),
                 ('mechanism_of_action', models.TextField(blank=True, verbose_name='mechanism of action')),
                 ('effect', models.CharField(blank=True, choices=[('suppresses', 'suppresses the immune response'), ('stimulates', 'stimulates the immune response'), ('modulates', 'modulates (either way)'), ('', 'not stated')], max_length=12, verbose_name='effect')),
@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 ('reviewed_on', models.DateField(blank=True, null=True, verbose_name='last reviewed on')),
                 ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
                 ('name', models.CharField(max_length=120, unique=True, verbose_name='name')),
-                ('synonyms', models.JSONField(blank=True, default=list, validators=[imidkb.models.validate_name_list], verbose_name='synonyms')),
+                ('synonyms', models.JSONField(blank=True, default=list, validators=[kbframework.models.validate_name_list], verbose_name='synonyms')),
                 ('summary', models.TextField(blank=True, verbose_name='summary')),
                 ('citations', models.ManyToManyField(blank=True, related_name='%(app_label)s_%(class)s_set', to='imidkb.citation', verbose_name='citations')),
                 ('drug_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='drugs', to='treatments.drugclass', verbose_name='drug class')),

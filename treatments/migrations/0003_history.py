@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import imidkb.models
+import kbframework.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
                 ('retired_note', models.CharField(blank=True, help_text='Shown to readers who follow an old link to a retired record.', max_length=300, verbose_name='why retired')),
                 ('name', models.CharField(db_index=True, max_length=120, verbose_name='name')),
-                ('synonyms', models.JSONField(blank=True, default=list, validators=[imidkb.models.validate_name_list], verbose_name='synonyms')),
+                ('synonyms', models.JSONField(blank=True, default=list, validators=[kbframework.models.validate_name_list], verbose_name='synonyms')),
                 ('summary', models.TextField(blank=True, verbose_name='summary')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -82,8 +82,8 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
                 ('retired_note', models.CharField(blank=True, help_text='Shown to readers who follow an old link to a retired record.', max_length=300, verbose_name='why retired')),
                 ('name', models.CharField(db_index=True, max_length=160, verbose_name='name')),
-                ('abbreviations', models.JSONField(blank=True, default=list, validators=[imidkb.models.validate_name_list], verbose_name='abbreviations')),
-                ('synonyms', models.JSONField(blank=True, default=list, validators=[imidkb.models.validate_name_list], verbose_name='synonyms')),
+                ('abbreviations', models.JSONField(blank=True, default=list, validators=[kbframework.models.validate_name_list], verbose_name='abbreviations')),
+                ('synonyms', models.JSONField(blank=True, default=list, validators=[kbframework.models.validate_name_list], verbose_name='synonyms')),
                 ('summary', models.TextField(verbose_name='summary')),
                 ('mechanism_of_action', models.TextField(blank=True, verbose_name='mechanism of action')),
                 ('effect', models.CharField(blank=True, choices=[('suppresses', 'suppresses the immune response'), ('stimulates', 'stimulates the immune response'), ('modulates', 'modulates (either way)'), ('', 'not stated')], max_length=12, verbose_name='effect')),

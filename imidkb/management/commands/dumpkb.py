@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from imidkb.kb import dump_kb
+from kbframework.fixtures import dump_kb
 
 
 class Command(BaseCommand):

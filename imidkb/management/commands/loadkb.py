@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from imidkb.kb import KBLoadError, load_kb, refresh_planner_statistics
+from kbframework.fixtures import KBLoadError, load_kb, refresh_planner_statistics
 
 
 class Command(BaseCommand):

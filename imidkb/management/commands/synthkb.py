@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from imidkb.kb import refresh_planner_statistics
 from imidkb.synth import synth_create, synth_remove
+from kbframework.fixtures import refresh_planner_statistics
 
 
 class Command(BaseCommand):

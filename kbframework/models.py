@@ -1,6 +1,6 @@
-"""What every app shares: sources, citations and the curated-record base."""
-
-import re
+"""What every app shares: sources, citations, the curated-record and link
+bases, and the derived state kept beside them (search index, data version,
+releases)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,6 +10,26 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from kbframework.choices import Status
+from kbframework.identifiers import IdentifierSystem, validate_identifier
+from kbframework.querysets import CuratedQuerySet, NaturalKeyQuerySet, SourceQuerySet
+
+__all__ = [
+    "Citation",
+    "CitedLink",
+    "CuratedRecord",
+    "DataVersion",
+    "IdentifierSystem",
+    "NaturalKeyModel",
+    "Release",
+    "SearchKey",
+    "SearchTerm",
+    "Source",
+    "Status",
+    "Xref",
+    "validate_name_list",
+]
 
 
 def validate_name_list(value) -> None:
@@ -35,52 +55,6 @@ def validate_name_list(value) -> None:
                 params={"name": item},
             )
         seen.add(item.casefold())
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    IN_REVIEW = "in_review", _("In review")
-    PUBLISHED = "published", _("Published")
-    RETIRED = "retired", _("Retired")
-
-
-class NaturalKeyQuerySet(models.QuerySet):
-    """Looks a row up by its natural key, as the model's natural_key_lookups say."""
-
-    def get_by_natural_key(self, *key):
-        lookups = self.model.natural_key_lookups
-        return self.get(**dict(zip(lookups, key, strict=True)))
-
-    # Set by visible_to() for readers who see published records only, so that
-    # for_detail() also leaves out links to unpublished records.
-    public = False
-
-    def _clone(self):
-        clone = super()._clone()
-        clone.public = self.public
-        return clone
-
-    def published_if_public(self, model):
-        """All records of a model, or its published ones for the public."""
-        return model.objects.published() if self.public else model.objects.all()
-
-    def without_unpublished(self, queryset, *optional_ends: str):
-        """Links without unpublished records at optional (nullable) ends."""
-        if not self.public:
-            return queryset
-        hidden = [status for status in Status if status != Status.PUBLISHED]
-        for end in optional_ends:
-            queryset = queryset.exclude(**{f"{end}__status__in": hidden})
-        return queryset
-
-    def linked(self, queryset, *ends: str):
-        """A Prefetch queryset of links, without links to unpublished records
-        when this queryset is for the public."""
-        if not self.public:
-            return queryset
-        for end in ends:
-            queryset = queryset.filter(**{f"{end}__status": Status.PUBLISHED})
-        return queryset
 
 
 class NaturalKeyModel(models.Model):
@@ -109,24 +83,6 @@ class NaturalKeyModel(models.Model):
                     break
             key.append(value)
         return tuple(key)
-
-
-class CuratedQuerySet(NaturalKeyQuerySet):
-    """Reads shared by every curated record."""
-
-    def published(self) -> "CuratedQuerySet":
-        return self.filter(status=Status.PUBLISHED)
-
-    def visible_to(self, user) -> "CuratedQuerySet":
-        """Editors (staff) see drafts; everybody else sees published records."""
-        if user is not None and user.is_authenticated and user.is_staff:
-            return self.all()
-        queryset = self.published()
-        queryset.public = True
-        return queryset
-
-    def lacking_citation(self) -> "CuratedQuerySet":
-        return self.filter(citations__isnull=True)
 
 
 class CuratedRecord(NaturalKeyModel):
@@ -197,25 +153,6 @@ class CitedLink(NaturalKeyModel):
 
     class Meta:
         abstract = True
-
-
-class SourceQuerySet(NaturalKeyQuerySet):
-    """Sources are always public: they are what the public checks statements
-    against."""
-
-    def visible_to(self, user) -> "SourceQuerySet":
-        return self.all()
-
-    def for_list(self) -> "SourceQuerySet":
-        return self.all()
-
-    def for_detail(self) -> "SourceQuerySet":
-        return self.prefetch_related("citations")
-
-    def search(self, text: str) -> "SourceQuerySet":
-        from imidkb.filters import words_filter
-
-        return words_filter(self, ["title", "publisher", "description"], text)
 
 
 class Source(NaturalKeyModel):
@@ -298,51 +235,6 @@ class Citation(NaturalKeyModel):
             )
 
 
-class IdentifierSystem(models.TextChoices):
-    """Ontologies and code systems whose identifiers the knowledge base carries."""
-
-    MONDO = "MONDO", "MONDO"
-    DOID = "DOID", _("Disease Ontology")
-    ICD10 = "ICD10", _("ICD-10 (WHO)")
-    ICD10CM = "ICD10CM", "ICD-10-CM"
-    ICD11 = "ICD11", _("ICD-11 foundation")
-    MESH = "MESH", "MeSH"
-    ORPHA = "ORPHA", "Orphanet"
-    UMLS = "UMLS", "UMLS"
-    HP = "HP", _("Human Phenotype Ontology")
-    ATC = "ATC", _("WHO ATC")
-    CHEBI = "CHEBI", "ChEBI"
-
-
-IDENTIFIER_PATTERNS = {
-    IdentifierSystem.MONDO: r"MONDO:\d{7}",
-    IdentifierSystem.DOID: r"DOID:\d+",
-    IdentifierSystem.ICD10: r"ICD10:[A-Z]\d{2}(\.\d{1,2})?",
-    IdentifierSystem.ICD10CM: r"ICD10CM:[A-Z]\d{2}(\.\d{1,4})?",
-    IdentifierSystem.ICD11: r"icd11\.foundation:\d+",
-    IdentifierSystem.MESH: r"MESH:D\d{6}",
-    IdentifierSystem.ORPHA: r"ORPHA:\d+",
-    IdentifierSystem.UMLS: r"UMLS:C\d{7}",
-    IdentifierSystem.HP: r"HP:\d{7}",
-    IdentifierSystem.ATC: r"ATC:[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?",
-    IdentifierSystem.CHEBI: r"CHEBI:\d+",
-}
-
-
-def validate_identifier(system: str, identifier: str) -> None:
-    """Raise ValidationError unless identifier is well formed for its system."""
-    pattern = IDENTIFIER_PATTERNS.get(system)
-    if pattern is None or not re.fullmatch(pattern, identifier or ""):
-        raise ValidationError(
-            {
-                "identifier": _(
-                    "“%(identifier)s” is not a valid %(system)s identifier."
-                )
-                % {"identifier": identifier, "system": system}
-            }
-        )
-
-
 class Xref(CitedLink):
     """Abstract base of an identifier in an external ontology or code system."""
 
@@ -357,6 +249,9 @@ class Xref(CitedLink):
 
     class Meta:
         abstract = True
+
+    def __str__(self):
+        return self.identifier
 
     def clean(self):
         validate_identifier(self.system, self.identifier)
@@ -386,7 +281,7 @@ class SearchTerm(models.Model):
 
 class SearchKey(models.Model):
     """A lookup key for one word of a search term: the word itself or the word
-    with one letter deleted (see imidkb.search)."""
+    with one letter deleted (see kbframework.search)."""
 
     key = models.CharField(max_length=100, db_index=True)
     word = models.CharField(max_length=100)

@@ -1,7 +1,6 @@
-"""API views of sources, body systems and data releases."""
+"""The API of data releases: numbered, dated, checksummed snapshots."""
 
 from django.http import HttpResponse
-from django_filters.rest_framework import FilterSet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -9,56 +8,63 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.reverse import reverse
 
-from diseases.models import BodySystem
-from imidkb.apikit import KBReadOnlyViewSet, KBViewSetMixin
-from imidkb.filters import choice_filter, search_filter
-from imidkb.models import Release, Source
-from imidkb.serializers import (
-    BodySystemDetailSerializer,
-    BodySystemSerializer,
-    ReleaseDetailSerializer,
-    ReleaseSerializer,
-    SourceDetailSerializer,
-    SourceSerializer,
-)
+from kbframework.api.viewsets import KBViewSetMixin
+from kbframework.models import Release
 
 
-class SourceFilterSet(FilterSet):
-    kind = choice_filter(Source.Kind.choices, "kind", "Kind of source.")
-    search = search_filter("Words of the title, publisher or description.")
+class ReleaseSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    downloads = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
 
     class Meta:
-        model = Source
-        fields = []
+        model = Release
+        fields = [
+            "url",
+            "number",
+            "cut_at",
+            "note",
+            "data_version",
+            "counts",
+            "json_sha256",
+            "csv_zip_sha256",
+            "downloads",
+            "changes",
+        ]
 
-    def filter_search(self, queryset, name, value):
-        return queryset.search(value)
+    def _reverse(self, name: str, obj) -> str:
+        request = self.context.get("request")
+        return reverse(name, kwargs={"number": obj.number}, request=request)
+
+    def get_url(self, obj) -> str:
+        return self._reverse("release-detail", obj)
+
+    def get_downloads(self, obj) -> dict[str, str]:
+        return {
+            "json": self._reverse("release-download-json", obj),
+            "csv_zip": self._reverse("release-download-zip", obj),
+        }
+
+    def get_changes(self, obj) -> dict[str, int]:
+        """How many records were added, changed and retired since the previous."""
+        return {
+            kind: sum(len(keys) for keys in obj.changelog.get(kind, {}).values())
+            for kind in ("added", "changed", "retired")
+        }
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List the sources and reference sets"),
-    retrieve=extend_schema(summary="One source with the sections records cite"),
-)
-class SourceViewSet(KBReadOnlyViewSet):
-    queryset = Source.objects.all()
-    serializer_class = SourceSerializer
-    detail_serializer_class = SourceDetailSerializer
-    filterset_class = SourceFilterSet
-    ordering_fields = ["title", "slug", "kind"]
+class ReleaseDetailSerializer(ReleaseSerializer):
+    changelog = serializers.JSONField(
+        help_text="Per resource, the keys (slug or id) of records added, changed "
+        "and retired since the previous release."
+    )
 
-
-@extend_schema_view(
-    list=extend_schema(summary="List body systems"),
-    retrieve=extend_schema(summary="One body system and the diseases affecting it"),
-)
-class BodySystemViewSet(KBReadOnlyViewSet):
-    queryset = BodySystem.objects.all()
-    serializer_class = BodySystemSerializer
-    detail_serializer_class = BodySystemDetailSerializer
-    ordering_fields = ["name", "slug"]
+    class Meta(ReleaseSerializer.Meta):
+        fields = [*ReleaseSerializer.Meta.fields, "changelog"]
 
 
 def download(release: Release, data: bytes, checksum: str, kind: str) -> HttpResponse:

@@ -4,10 +4,10 @@ search index."""
 import threading
 from contextlib import contextmanager
 
-from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from imidkb import search
+from kbframework import search
+from kbframework.registry import registry
 
 _state = threading.local()
 
@@ -16,7 +16,7 @@ _state = threading.local()
 def bulk_write():
     """Hold back per-record upkeep during a bulk write (a fixture load, a
     synthetic import); bump the version once and rebuild the index at the end."""
-    from imidkb.models import DataVersion
+    from kbframework.models import DataVersion
 
     outer = getattr(_state, "bulk", False)
     if not outer:
@@ -40,28 +40,10 @@ def in_bulk_write() -> bool:
     return False
 
 
-KB_APPS = {"imidkb", "diseases", "treatments", "epidemiology"}
-DERIVED = {
-    "imidkb.searchterm",
-    "imidkb.searchkey",
-    "imidkb.dataversion",
-    "imidkb.release",
-}
-
-
-def is_curated(model) -> bool:
-    return (
-        model._meta.app_label in KB_APPS
-        and model._meta.label_lower not in DERIVED
-        and not model._meta.auto_created
-        and not hasattr(model, "instance_type")  # a simple-history record
-    )
-
-
 def bump_version(sender, instance, **kwargs):
-    from imidkb.models import DataVersion
+    from kbframework.models import DataVersion
 
-    if is_curated(type(instance)) and not in_bulk_write():
+    if registry.is_curated(type(instance)) and not in_bulk_write():
         DataVersion.bump()
 
 
@@ -84,7 +66,7 @@ def connect() -> None:
     post_save.connect(bump_version, dispatch_uid="imidkb-version-save")
     post_delete.connect(bump_version, dispatch_uid="imidkb-version-delete")
     m2m_changed.connect(bump_version_on_links, dispatch_uid="imidkb-version-m2m")
-    for label in search.SEARCHABLE:
-        model = apps.get_model(label)
+    for resource in registry.searchable():
+        model, label = resource.model, resource.label
         post_save.connect(reindex, sender=model, dispatch_uid=f"search-save-{label}")
         post_delete.connect(unindex, sender=model, dispatch_uid=f"search-del-{label}")

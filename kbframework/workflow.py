@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from imidkb.models import Status
+from kbframework.choices import Status
 
 REVIEW_PERMISSION = "imidkb.review_records"
 

@@ -1,4 +1,5 @@
-"""Admin for sources and citations, and the bases every app's admin builds on."""
+"""The bases every app's admin builds on, and the admin of the framework's own
+models (sources, citations, releases, the data version)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,8 +10,8 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from imidkb import workflow
-from imidkb.models import Citation, DataVersion, Release, Source, Status
+from kbframework import workflow
+from kbframework.models import Citation, DataVersion, Release, Source, Status
 
 
 class CitationPresenceFilter(admin.SimpleListFilter):
@@ -305,6 +306,32 @@ class CitedInline(admin.TabularInline):
 
     extra = 0
     autocomplete_fields = ["citations"]
+
+
+class LinkAdmin(admin.ModelAdmin):
+    """Changelists of link rows, for browsing across records."""
+
+    list_filter = [CitationPresenceFilter]
+    autocomplete_fields = ["citations"]
+
+
+class XrefAdmin(LinkAdmin):
+    """Identifiers of one kind of record; `owner` names the record's field."""
+
+    owner = ""
+    extra_list_display: tuple[str, ...] = ()
+
+    def get_list_display(self, request):
+        return ["identifier", "system", "label", self.owner, *self.extra_list_display]
+
+    def get_list_select_related(self, request):
+        return [self.owner]
+
+    def get_search_fields(self, request):
+        return ["identifier", "label", f"{self.owner}__name"]
+
+    def get_autocomplete_fields(self, request):
+        return [self.owner, "citations"]
 
 
 @admin.register(Source)

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from imidkb.pages import identifier_url
+from kbframework.identifiers import identifier_url
 
 register = template.Library()
 
@@ -29,11 +29,6 @@ def cite(context, record):
 @register.filter
 def xref_url(xref) -> str:
     return identifier_url(xref.system, xref.identifier)
-
-
-@register.filter
-def join_names(values, separator=", ") -> str:
-    return separator.join(str(value) for value in values or [])
 
 
 @register.filter

@@ -1,8 +1,10 @@
 """Loading the curated knowledge base from fixtures/ and writing it back.
 
 The fixtures are the knowledge base's reviewable form: indented JSON with natural
-keys and no primary keys, one file per app, in a fixed order. `load_kb` reads them
-in one transaction and writes only what differs, so loading twice changes nothing;
+keys and no primary keys, one file per app, in a fixed order (each app names
+its file and the models it holds in its resources.py: see kbframework.registry).
+`load_kb` reads them in one transaction and writes only what differs, so
+loading twice changes nothing;
 `dump_kb` writes the database back in a stable order (natural-key order, computed
 in Python so that SQLite and PostgreSQL collations give the same bytes).
 """
@@ -20,40 +22,8 @@ from django.core.serializers.base import DeserializedObject
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, transaction
 
-from imidkb import signals
-
-FIXTURE_FILES: list[tuple[str, list[str]]] = [
-    ("sources.json", ["imidkb.source", "imidkb.citation"]),
-    (
-        "diseases.json",
-        [
-            "diseases.bodysystem",
-            "diseases.symptom",
-            "diseases.mechanism",
-            "diseases.disease",
-            "diseases.diseasemembership",
-            "diseases.diseasebodysystem",
-            "diseases.diseasesymptom",
-            "diseases.diseasemechanism",
-            "diseases.diseaserelation",
-            "diseases.diseasexref",
-        ],
-    ),
-    (
-        "treatments.json",
-        [
-            "treatments.drugclass",
-            "treatments.drugclassxref",
-            "treatments.drug",
-            "treatments.drugxref",
-            "treatments.indication",
-            "treatments.adverseeffect",
-            "treatments.responsenote",
-        ],
-    ),
-    ("epidemiology.json", ["epidemiology.study", "epidemiology.figure"]),
-    ("groups.json", ["auth.group"]),
-]
+from kbframework import signals
+from kbframework.registry import registry
 
 
 class KBLoadError(Exception):
@@ -87,9 +57,9 @@ def load_kb(directory: Path | None = None, *, using: str = "default") -> LoadRep
     report = LoadReport()
     with transaction.atomic(using=using), signals.bulk_write():
         pending: list[tuple[str, DeserializedObject]] = []
-        for filename, labels in FIXTURE_FILES:
-            path = directory / filename
-            for where, obj in _read_records(path, labels, using):
+        for file in registry.fixture_files():
+            path = directory / file.name
+            for where, obj in _read_records(path, list(file.labels), using):
                 try:
                     outcome = _apply(obj, using)
                 except KBLoadError:
@@ -267,7 +237,7 @@ def _sort_key(key) -> tuple:
     return tuple("" if part is None else str(part) for part in key)
 
 
-def serialize_file(labels: list[str], *, using: str = "default") -> str:
+def serialize_file(labels, *, using: str = "default") -> str:
     """The text of one fixture file for the current database state."""
     records = []
     for label in labels:
@@ -334,8 +304,8 @@ def dump_kb(directory: Path | None = None, *, using: str = "default") -> list[Pa
     directory = Path(directory or fixture_dir())
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for filename, labels in FIXTURE_FILES:
-        path = directory / filename
-        path.write_text(serialize_file(labels, using=using), encoding="utf-8")
+    for file in registry.fixture_files():
+        path = directory / file.name
+        path.write_text(serialize_file(file.labels, using=using), encoding="utf-8")
         written.append(path)
     return written

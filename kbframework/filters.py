@@ -11,9 +11,7 @@ def visible(label: str):
     model = apps.get_model(label)
 
     def queryset(request):
-        if not hasattr(model.objects, "visible_to"):
-            return model.objects.all()
-        return model.objects.visible_to(getattr(request, "user", None))
+        return model.objects.restrict(getattr(request, "user", None))
 
     return queryset
 

@@ -1,4 +1,4 @@
-"""Name search across diseases, symptoms, mechanisms, drug classes and drugs.
+"""Name search across the searchable records (registry.searchable()).
 
 Every searchable record contributes terms (its name, abbreviations, synonyms,
 older names). A term is normalised (accents and case folded, punctuation dropped:
@@ -20,20 +20,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import transaction
+
+from kbframework.registry import registry
 
 FUZZY_MIN_LENGTH = 4
 MAX_RESULTS = 1000
 
-# Models whose records are searched, in the order results are grouped.
-SEARCHABLE = [
-    "diseases.disease",
-    "diseases.symptom",
-    "diseases.mechanism",
-    "treatments.drugclass",
-    "treatments.drug",
-]
 FIELD_ORDER = {"name": 0, "abbreviation": 1, "synonym": 2, "former-name": 3, "term": 4}
 
 
@@ -112,7 +105,7 @@ def _rank(query: str, qnorm: str, qwords: list[str], term) -> tuple | None:
 def _terms_with_word(word: str, labels) -> set[int]:
     """Ids of the terms having this word, or (when none has it) a word one
     typo away from it."""
-    from imidkb.models import SearchKey
+    from kbframework.models import SearchKey
 
     rows = SearchKey.objects.all()
     if labels is not None:
@@ -126,7 +119,7 @@ def _terms_with_word(word: str, labels) -> set[int]:
 
 def search(query: str, labels: Iterable[str] | None = None) -> list[Hit]:
     """The best-matching term of each matching record, best first."""
-    from imidkb.models import SearchTerm
+    from kbframework.models import SearchTerm
 
     qnorm = normalize(query)
     qwords = qnorm.split()
@@ -174,7 +167,7 @@ def terms_of(obj) -> list[tuple[str, str]]:
 
 
 def _build(objs) -> None:
-    from imidkb.models import SearchKey, SearchTerm
+    from kbframework.models import SearchKey, SearchTerm
 
     terms = []
     for obj in objs:
@@ -209,7 +202,7 @@ def _build(objs) -> None:
 
 def index_object(obj) -> None:
     """Replace the search terms of one record."""
-    from imidkb.models import SearchTerm
+    from kbframework.models import SearchTerm
 
     with transaction.atomic():
         SearchTerm.objects.filter(
@@ -219,18 +212,18 @@ def index_object(obj) -> None:
 
 
 def unindex_object(obj) -> None:
-    from imidkb.models import SearchTerm
+    from kbframework.models import SearchTerm
 
     SearchTerm.objects.filter(label=obj._meta.label_lower, object_id=obj.pk).delete()
 
 
 def rebuild_index() -> int:
     """Rebuild the whole search index; return the number of terms."""
-    from imidkb.models import SearchKey, SearchTerm
+    from kbframework.models import SearchKey, SearchTerm
 
     with transaction.atomic():
         SearchKey.objects.all().delete()
         SearchTerm.objects.all().delete()
-        for label in SEARCHABLE:
-            _build(apps.get_model(label)._default_manager.iterator(chunk_size=2000))
+        for resource in registry.searchable():
+            _build(resource.model._default_manager.iterator(chunk_size=2000))
         return SearchTerm.objects.count()

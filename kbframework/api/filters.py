@@ -1,0 +1,69 @@
+"""Filter backends: strict ordering, and the strict-parameter check that
+refuses any query parameter a resource does not document."""
+
+from rest_framework import exceptions, filters
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
+    """Ordering only on the fields a view names; anything else is a 400."""
+
+    ordering_description = (
+        "Sort by one or more of the listed fields, comma-separated; "
+        "prefix a field with - for descending order."
+    )
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if params is None:
+            return self.get_default_ordering(view)
+        fields = [p.strip() for p in params.split(",") if p.strip()]
+        allowed = {
+            name
+            for name, _label in self.get_valid_fields(
+                queryset, view, {"request": request}
+            )
+        }
+        bad = [f for f in fields if f.lstrip("-") not in allowed]
+        if not fields or bad:
+            raise exceptions.ValidationError(
+                {
+                    self.ordering_param: [
+                        f"Unknown ordering {', '.join(bad) or repr(params)}; "
+                        f"allowed: {', '.join(sorted(allowed))} (prefix - to reverse)."
+                    ]
+                }
+            )
+        return fields
+
+
+class StrictQueryParameters:
+    """Refuses unknown query parameters with a 400 naming what is allowed.
+
+    Runs for every action (lists, details, downloads, the API root) from the
+    viewset base's `initial()`: a misspelt filter is never silently ignored.
+    """
+
+    @staticmethod
+    def allowed(view) -> set[str]:
+        allowed = set(view.extra_query_params)
+        if getattr(view, "action", None) == "list" or not hasattr(view, "action"):
+            filterset_class = getattr(view, "filterset_class", None)
+            if filterset_class is not None:
+                allowed |= set(filterset_class.base_filters)
+            if getattr(view, "ordering_fields", None):
+                allowed.add("ordering")
+            if view.pagination_class is not None:
+                allowed |= {"page", "page_size"}
+        return allowed
+
+    @classmethod
+    def check(cls, request, view) -> None:
+        allowed = cls.allowed(view)
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            raise exceptions.ValidationError(
+                {
+                    name: [f"Unknown parameter; allowed: {', '.join(sorted(allowed))}."]
+                    for name in unknown
+                }
+            )

@@ -1,0 +1,68 @@
+"""Renderers: JSON that never reads as markup, and CSV of list rows."""
+
+import csv
+import io
+
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+RELEASE_HEADER = "X-KB-Release"
+VERSION_HEADER = "X-KB-Data-Version"
+
+
+def flatten(value) -> str:
+    """One CSV cell: lists joined by "; ", linked records by slug."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        if "source" in value and "section" in value:
+            return f"{value['source']}: {value['section']}"
+        for key in ("slug", "identifier", "id", "name"):
+            if key in value:
+                return str(value[key])
+        return "; ".join(f"{k}={flatten(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "; ".join(flatten(item) for item in value)
+    return str(value)
+
+
+def rows_to_csv(rows: list[dict], release: str) -> str:
+    """Flat CSV of serialised records, with the data release as last column."""
+    buffer = io.StringIO()
+    columns = list(rows[0]) if rows else []
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*columns, "release"])
+    for row in rows:
+        writer.writerow([*(flatten(row.get(c)) for c in columns), release])
+    return buffer.getvalue()
+
+
+class SafeJSONRenderer(JSONRenderer):
+    """JSON with <, > and & escaped inside strings (\\u003c...), so that a
+    value echoed back (an unknown slug in an error) can never read as markup,
+    whatever a client makes of the response."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        body = super().render(data, accepted_media_type, renderer_context)
+        return (
+            body.replace(b"<", b"\\u003c")
+            .replace(b">", b"\\u003e")
+            .replace(b"&", b"\\u0026")
+        )
+
+
+class CSVRenderer(BaseRenderer):
+    """text/csv for list endpoints (?format=csv or Accept: text/csv)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        rows = data.get("results", []) if isinstance(data, dict) else data
+        response = (renderer_context or {}).get("response")
+        release = response.get(RELEASE_HEADER, "") if response is not None else ""
+        return rows_to_csv(list(rows), release).encode("utf-8")

@@ -1,0 +1,33 @@
+"""OpenAPI schema generation: documented errors and the ?format= switch."""
+
+from drf_spectacular.openapi import AutoSchema
+
+from kbframework.api.serializers import ErrorSerializer
+
+
+class KBAutoSchema(AutoSchema):
+    """Documents the error responses every operation can give."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if self.method == "GET":
+            codes = ("400", "404", "429")
+            if getattr(self.view, "action", None) == "retrieve":
+                codes += ("410",)
+            for code in codes:
+                if code not in responses:
+                    responses[code] = self._get_response_for_code(ErrorSerializer, code)
+        return responses
+
+
+def describe_format_parameter(result, generator, request, public):
+    """Schema post-processing: document the ?format= switch everywhere."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "format" and parameter["in"] == "query":
+                    parameter["description"] = (
+                        "json (the default) or, on lists, csv: the same rows as "
+                        "flat columns, with a citation column and a release column."
+                    )
+    return result

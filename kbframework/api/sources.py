@@ -1,0 +1,52 @@
+"""The API of sources: the texts and reference sets records cite."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
+
+from kbframework.api.fields import SlugLinkField
+from kbframework.api.viewsets import KBReadOnlyViewSet
+from kbframework.filtersets import SourceFilterSet
+from kbframework.models import Source
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    url = SlugLinkField("source-detail")
+
+    class Meta:
+        model = Source
+        fields = [
+            "url",
+            "slug",
+            "title",
+            "publisher",
+            "kind",
+            "licence",
+            "description",
+            "sections",
+        ]
+
+
+class SourceDetailSerializer(SourceSerializer):
+    citations = serializers.SerializerMethodField()
+
+    class Meta(SourceSerializer.Meta):
+        fields = [*SourceSerializer.Meta.fields, "citations"]
+
+    def get_citations(self, obj) -> list[dict]:
+        """The sections of this source that records cite, with their ids."""
+        return [
+            {"id": citation.id, "section": citation.section}
+            for citation in obj.citations.all()
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the sources and reference sets"),
+    retrieve=extend_schema(summary="One source with the sections records cite"),
+)
+class SourceViewSet(KBReadOnlyViewSet):
+    queryset = Source.objects.all()
+    serializer_class = SourceSerializer
+    detail_serializer_class = SourceDetailSerializer
+    filterset_class = SourceFilterSet
+    ordering_fields = ["title", "slug", "kind"]

@@ -1,0 +1,144 @@
+"""The base of every API resource: strict parameters, conditional GET,
+release headers, visible records only, slug lookup, retired slugs kept."""
+
+import hashlib
+
+from django.http import Http404
+from django.urls import reverse as django_reverse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+
+from kbframework.api.exceptions import Gone, NotModified, PreconditionFailed
+from kbframework.api.filters import StrictQueryParameters
+from kbframework.api.renderers import (
+    RELEASE_HEADER,
+    VERSION_HEADER,
+    CSVRenderer,
+    SafeJSONRenderer,
+)
+from kbframework.models import DataVersion
+from kbframework.views import retired_record
+
+
+class KBViewSetMixin:
+    """Strict parameters, conditional GET and release headers for API views."""
+
+    # Pagination, filter backends and renderers are settings.REST_FRAMEWORK's
+    # (kbframework.api.*): every resource uses the same ones.
+    extra_query_params = {"format"}
+    # Lists of records are also served as CSV; everything else is JSON only.
+    csv_lists = False
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if self.csv_lists and getattr(self, "action", None) == "list":
+            return renderers
+        return [r for r in renderers if not isinstance(r, CSVRenderer)]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        StrictQueryParameters.check(request, self)
+        self.data_version = (
+            # Read once per request: the public response cache's key has it.
+            request._request.META.get("imidkb.data_version") or DataVersion.current()
+        )
+        self.release = self.data_version.release_label
+        if request.method in ("GET", "HEAD"):
+            self.etag = self.compute_etag(request)
+            conditional = get_conditional_response(
+                request._request,
+                etag=self.etag,
+                last_modified=int(self.data_version.changed.timestamp()),
+            )
+            if conditional is not None and conditional.status_code == 304:
+                raise NotModified()
+            if conditional is not None:
+                raise PreconditionFailed()
+
+    def compute_etag(self, request) -> str:
+        audience = "staff" if request.user.is_staff else "public"
+        media = getattr(request, "accepted_media_type", "")
+        basis = "|".join(
+            [
+                str(self.data_version.number),
+                self.release,
+                audience,
+                media,
+                request.get_full_path(),
+            ]
+        )
+        return '"' + hashlib.sha256(basis.encode()).hexdigest()[:32] + '"'
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotModified):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+            self.add_headers(response)
+            return response
+        # Errors are JSON whatever format was asked for.
+        self.request.accepted_renderer = SafeJSONRenderer()
+        self.request.accepted_media_type = SafeJSONRenderer.media_type
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        self.add_headers(response)
+        return response
+
+    def add_headers(self, response) -> None:
+        version = getattr(self, "data_version", None)
+        if version is None:
+            return
+        response[RELEASE_HEADER] = self.release
+        response[VERSION_HEADER] = str(version.number)
+        if getattr(self, "etag", None) and response.status_code in (200, 304):
+            response["ETag"] = self.etag
+            response["Last-Modified"] = http_date(version.changed.timestamp())
+        patch_vary_headers(response, ["Accept"])
+
+
+class KBReadOnlyViewSet(KBViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Base of every resource: visible records only, slug lookup, lean lists
+    and a richer detail serializer."""
+
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    detail_serializer_class = None
+    csv_lists = True
+
+    def get_queryset(self):
+        """The records the requesting user may see (the one entry point)."""
+        records = self.queryset.model.objects
+        if self.action == "retrieve":
+            return records.for_detail(self.request.user)
+        return records.for_list(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "retrieve" and self.detail_serializer_class is not None:
+            return self.detail_serializer_class
+        return super().get_serializer_class()
+
+    def retrieve(self, request, *args, **kwargs):
+        """A retired record's slug answers 301 to the record it was merged
+        into, or 410 Gone with the reason."""
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except Http404:
+            slug = kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+            model = self.queryset.model
+            retired = retired_record(model, slug, request.user)
+            if retired is None or self.lookup_field != "slug":
+                raise
+            record, target = retired
+            if target is not None:
+                url = django_reverse(
+                    f"{self.basename}-detail", kwargs={"slug": target.slug}
+                )
+                response = Response(status=status.HTTP_301_MOVED_PERMANENTLY)
+                response["Location"] = request.build_absolute_uri(url)
+                return response
+            raise Gone(
+                f"{record} was retired"
+                + (f": {record.retired_note}" if record.retired_note else ".")
+            ) from None

@@ -1,0 +1,79 @@
+"""Generic HTML views of curated records: filterable lists and detail pages,
+restricted to what the reader may see."""
+
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+
+from kbframework.choices import Status
+from kbframework.citations import CitationIndex
+
+
+class RestrictedMixin:
+    """Reads go through the model's for_list(user) / for_detail(user): the
+    public sees published records, editors drafts too."""
+
+    model = None
+    detail = False
+
+    def get_queryset(self):
+        records = self.model.objects
+        if self.detail:
+            return records.for_detail(self.request.user)
+        return records.for_list(self.request.user)
+
+
+def retired_record(model, slug, user):
+    """(record, merged-into record or None) for a retired slug, else None."""
+    if not any(field.name == "status" for field in model._meta.fields):
+        return None
+    record = model.objects.filter(slug=slug, status=Status.RETIRED).first()
+    if record is None:
+        return None
+    target = getattr(record, "merged_into", None)
+    if (
+        target is not None
+        and not model.objects.restrict(user).filter(pk=target.pk).exists()
+    ):
+        target = None
+    return record, target
+
+
+class KBFilterView(RestrictedMixin, FilterView):
+    """A filterable list; a bad filter value shows the form with its error."""
+
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_errors"] = self.filterset.is_bound and bool(
+            self.filterset.errors
+        )
+        context["active_filters"] = bool(self.filterset.data)
+        return context
+
+
+class KBDetailView(RestrictedMixin, DetailView):
+    """A record's page. A retired record's slug is kept: it answers 301 to
+    the record it was merged into, or 410 with the reason it was retired."""
+
+    detail = True
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            retired = retired_record(self.model, kwargs.get("slug"), request.user)
+            if retired is None:
+                raise
+            record, target = retired
+            if target is not None:
+                return HttpResponsePermanentRedirect(target.get_absolute_url())
+            context = {"record": record, "model_name": record._meta.verbose_name}
+            return render(request, "imidkb/gone.html", context, status=410)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["refs"] = CitationIndex()
+        return context

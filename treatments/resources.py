@@ -1,0 +1,130 @@
+"""What the treatments app registers (see kbframework.registry), including
+the sections it adds to a disease: its treatments and treatment-response
+notes."""
+
+from collections import defaultdict
+
+from django.db.models import Prefetch, Q
+
+from diseases.models import Disease
+from kbframework.querysets import citations_prefetch
+from kbframework.registry import Section, SharedEnd, registry
+from treatments.admin import DiseaseIndicationInline
+from treatments.api.serializers import (
+    DiseaseTreatmentSerializer,
+    ResponseNoteSerializer,
+)
+from treatments.api.views import DrugClassViewSet, DrugViewSet
+from treatments.models import (
+    AdverseEffect,
+    Drug,
+    DrugClass,
+    DrugClassXref,
+    DrugXref,
+    Indication,
+    ResponseNote,
+)
+
+registry.fixture_file(
+    "treatments.json",
+    order=30,
+    models=[
+        DrugClass,
+        DrugClassXref,
+        Drug,
+        DrugXref,
+        Indication,
+        AdverseEffect,
+        ResponseNote,
+    ],
+)
+
+registry.resource(
+    DrugClass,
+    position=50,
+    api_prefix="drug-classes",
+    viewset=DrugClassViewSet,
+    search_title="Drug classes",
+    sitemap=True,
+    released=True,
+    missing_identifier=Q(xrefs__isnull=True),
+)
+registry.resource(
+    Drug,
+    position=60,
+    api_prefix="drugs",
+    viewset=DrugViewSet,
+    search_title="Drugs",
+    sitemap=True,
+    released=True,
+    missing_identifier=Q(xrefs__isnull=True),
+)
+
+
+def disease_treatments(visibility) -> list[Prefetch]:
+    """A disease's indications, without unpublished classes or drugs for the
+    public (either end may be empty)."""
+    indications = visibility.optional_links(
+        Indication.objects.select_related("drug_class", "drug__drug_class"),
+        "drug_class",
+        "drug",
+    )
+    return [
+        Prefetch(
+            "indications", queryset=indications.prefetch_related(citations_prefetch())
+        )
+    ]
+
+
+def treatments_by_class(disease, request) -> dict:
+    """Indications grouped by drug class (a drug counts under its class)."""
+    groups = defaultdict(list)
+    for indication in disease.indications.all():
+        klass = indication.drug_class or indication.drug.drug_class
+        groups[klass].append(indication)
+    return {"treatments": sorted(groups.items(), key=lambda item: item[0].name)}
+
+
+registry.section(
+    Disease,
+    Section(
+        name="treatments",
+        position=10,
+        prefetch=disease_treatments,
+        serializer_field=lambda: DiseaseTreatmentSerializer(
+            source="indications", many=True, read_only=True
+        ),
+        admin_inline=DiseaseIndicationInline,
+        template="treatments/includes/disease_treatments.html",
+        page_context=treatments_by_class,
+    ),
+)
+registry.section(
+    Disease,
+    Section(
+        name="response_notes",
+        position=20,
+        # Shown on the page inside the treatments partial.
+        prefetch=lambda visibility: [
+            Prefetch(
+                "response_notes",
+                queryset=visibility.records(ResponseNote.objects.all())
+                .select_related("drug_class")
+                .prefetch_related(citations_prefetch()),
+            )
+        ],
+        serializer_field=lambda: ResponseNoteSerializer(many=True, read_only=True),
+    ),
+)
+
+# Two diseases are related when a drug class is indicated for both.
+registry.shared_end(
+    Disease,
+    SharedEnd(
+        key="drug_classes",
+        position=30,
+        links=lambda: Indication.objects.filter(drug_class__isnull=False),
+        end="drug_class",
+        title="Drug classes",
+    ),
+)
