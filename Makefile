@@ -21,7 +21,7 @@ BASE_PYTHON ?= $(shell for c in python3.12 $(HOME)/.pyenv/versions/3.12*/bin/pyt
 LOCAL_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 TEST_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-insecure-secret-key} DJANGO_SECURE_SSL_REDIRECT=0
 
-.PHONY: setup run serve bench test lint audit migrate loadkb dumpkb kbstats clean
+.PHONY: setup run serve bench test quick lint audit migrate loadkb dumpkb kbstats clean
 
 setup: $(STAMP)
 
@@ -82,6 +82,15 @@ test: lint audit
 	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(VENV)/bin/pytest
+
+# The edit loop: lint and every test but the slow drills (browser, gunicorn
+# workers, schemathesis, kill-and-restore), stopping at the first failure.
+# `make test` runs everything.
+quick: setup
+	$(VENV)/bin/ruff check .
+	$(TEST_ENV) $(VENV)/bin/pytest -q -x --ignore=tests/browser \
+		--ignore=tests/test_workers.py --ignore=tests/test_schema.py \
+		--ignore=tests/test_resilience.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

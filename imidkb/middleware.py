@@ -1,7 +1,9 @@
 """Request guards and the client address."""
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponseBadRequest
+
+from kbframework.api.exceptions import error_response
 
 
 def client_ip(request) -> str:
@@ -42,9 +44,6 @@ class RejectNullBytesMiddleware:
         ):
             message = "The query string contains a NUL byte."
             if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"status": 400, "error": "invalid_request", "detail": message},
-                    status=400,
-                )
+                return error_response(400, "invalid_request", message)
             return HttpResponseBadRequest(message, content_type="text/plain")
         return self.get_response(request)

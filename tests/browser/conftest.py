@@ -1,7 +1,8 @@
 """Fixtures for the browser tests: Debian's Chromium, driven by Playwright.
 
-Pages come from pytest-django's live server (a real HTTP server in a thread of
-this process, which also serves static files) and from nowhere else: the
+Pages come from one live server for the run (`kb_server`: a real HTTP server in
+a thread of this process, which also serves static files, over the knowledge
+base loaded once) and from nowhere else: the
 browser is started with its background networking off, and the tests assert
 that no request leaves the live server. axe-core's script comes from the
 axe-playwright-python package, so nothing is fetched at test time.
@@ -131,15 +132,70 @@ def page_log(page: Any) -> PageLog:
     return log
 
 
+ADMIN_USERNAME = "csp-admin"
+ADMIN_PASSWORD = "a-long-enough-passphrase"
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+
+
+@pytest.fixture(scope="session")
+def kb_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[LiveServer]:
+    """One live server (a real HTTP server in a thread of this process, which
+    also serves static files) for every browser test, over the knowledge base
+    committed once for the whole run.
+
+    pytest-django's `live_server` makes each test transactional, so the
+    database was flushed after every browser test and each test loaded the
+    knowledge base again (most of the browser tests' time). Here the data is
+    committed once, with the admin test's account; each test then runs in a
+    transaction (the `django_db` mark) that is rolled back, and the server
+    reads the committed data (PostgreSQL: its own connection; in-memory
+    SQLite: the test's connection, shared as Django's live server does).
+    """
+    from django.contrib.auth.models import User
+    from django.db import connections
+    from django.test.testcases import LiveServerThread, _StaticFilesHandler
+
+    from diseases.models import Disease
+    from kbframework.fixtures import load_kb
+
+    with django_db_blocker.unblock():
+        # A transactional test that ran before may have flushed the database.
+        if not Disease.objects.exists():
+            load_kb()
+        if not User.objects.filter(username=ADMIN_USERNAME).exists():
+            User.objects.create_superuser(
+                ADMIN_USERNAME, "csp@example.org", ADMIN_PASSWORD
+            )
+        shared = {
+            conn.alias: conn
+            for conn in connections.all()
+            if conn.vendor == "sqlite" and conn.is_in_memory_db()
+        }
+        for conn in shared.values():
+            conn.inc_thread_sharing()
+        thread = LiveServerThread(
+            "localhost", _StaticFilesHandler, connections_override=shared, port=0
+        )
+        thread.daemon = True
+        thread.start()
+        thread.is_ready.wait()
+        if thread.error:
+            raise thread.error
+    yield LiveServer(f"http://localhost:{thread.port}")
+    with django_db_blocker.unblock():
+        thread.terminate()
+        for conn in shared.values():
+            conn.dec_thread_sharing()
+
+
 @pytest.fixture
-def live_kb(flushed_db: None) -> None:
-    """The knowledge base, committed so that the live server's thread sees it.
-
-    Browser tests are transactional: the database is flushed after each, so
-    each loads the knowledge base itself (about a second) into a flushed one."""
-    from imidkb.kb import load_kb
-
-    load_kb()
+def live(kb_server: LiveServer, db: None) -> LiveServer:
+    """The live server, for a test that runs in a rolled-back transaction."""
+    return kb_server
 
 
 @dataclass(frozen=True)

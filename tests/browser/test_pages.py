@@ -7,7 +7,16 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.browser.conftest import axe_violations, save_screenshot
+from tests.browser.conftest import (
+    ADMIN_PASSWORD,
+    ADMIN_USERNAME,
+    axe_violations,
+    save_screenshot,
+)
+
+# The databases are set up for these tests; each runs in a transaction that is
+# rolled back, over the data `kb_server` committed once.
+pytestmark = pytest.mark.django_db
 
 
 @dataclass(frozen=True)
@@ -50,10 +59,10 @@ PAGES = [
 
 
 @pytest.mark.parametrize("site_page", PAGES, ids=lambda site_page: site_page.path)
-def test_page(site_page, live_server, live_kb, page, page_log):
+def test_page(site_page, live, page, page_log):
     """The page answers 200, has its <h1>, requests nothing from any other host,
     logs no console error and has no serious or critical axe violation."""
-    response = page.goto(live_server.url + site_page.path, wait_until="networkidle")
+    response = page.goto(live.url + site_page.path, wait_until="networkidle")
     save_screenshot(page, site_page.path)
     problems = []
 
@@ -64,7 +73,7 @@ def test_page(site_page, live_server, live_kb, page, page_log):
     problems += [
         f"request to another host: {url}"
         for url in page_log.requests
-        if not url.startswith(live_server.url + "/")
+        if not url.startswith(live.url + "/")
     ]
     problems += [f"console error: {error}" for error in page_log.console_errors]
     if site_page.axe:
@@ -73,9 +82,9 @@ def test_page(site_page, live_server, live_kb, page, page_log):
     assert not problems, "\n".join([site_page.path, *problems])
 
 
-def test_stylesheet_is_served(live_server, live_kb, page):
+def test_stylesheet_is_served(live, page):
     """The live server serves static files: the site's stylesheet applies."""
-    response = page.goto(live_server.url + "/")
+    response = page.goto(live.url + "/")
     assert response is not None
     assert response.status == 200
     sheets = page.evaluate(
@@ -87,10 +96,10 @@ def test_stylesheet_is_served(live_server, live_kb, page):
     ), sheets
 
 
-def test_search_from_the_header_box(live_server, live_kb, page):
+def test_search_from_the_header_box(live, page):
     """A clinician types a misspelt name in the box on any page and lands on
     the disease."""
-    page.goto(live_server.url + "/drugs/")
+    page.goto(live.url + "/drugs/")
     page.get_by_label("Search the knowledge base").fill("lupsu")
     page.get_by_label("Search the knowledge base").press("Enter")
     page.wait_for_url("**/search/?q=lupsu")
@@ -99,9 +108,9 @@ def test_search_from_the_header_box(live_server, live_kb, page):
     assert page.locator("h1").inner_text().startswith("Systemic lupus erythematosus")
 
 
-def test_compare_from_a_disease_page(live_server, live_kb, page):
+def test_compare_from_a_disease_page(live, page):
     """ "Compare with..." on a disease page opens the side-by-side matrix."""
-    page.goto(live_server.url + "/diseases/systemic-lupus-erythematosus/")
+    page.goto(live.url + "/diseases/systemic-lupus-erythematosus/")
     page.get_by_label("Compare Systemic lupus erythematosus with").fill("Sjogren")
     page.get_by_role("button", name="Compare", exact=True).click()
     page.wait_for_url("**/compare/?d=systemic-lupus-erythematosus&d=sjogrens-syndrome")
@@ -110,34 +119,29 @@ def test_compare_from_a_disease_page(live_server, live_kb, page):
     save_screenshot(page, "compare-from-disease")
 
 
-def test_keyboard_users_can_skip_to_the_content(live_server, live_kb, page):
-    page.goto(live_server.url + "/diseases/psoriasis/")
+def test_keyboard_users_can_skip_to_the_content(live, page):
+    page.goto(live.url + "/diseases/psoriasis/")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to content")
     assert skip.evaluate("el => el === document.activeElement")
     assert skip.is_visible()
 
 
-def test_the_admin_runs_under_the_content_security_policy(
-    live_server, live_kb, page, page_log, django_user_model
-):
+def test_the_admin_runs_under_the_content_security_policy(live, page, page_log):
     """An editor logs in and opens a change form, its history and the review
     queue: no CSP violation (or any other console error) on the way."""
-    django_user_model.objects.create_superuser(
-        "csp-admin", "csp@example.org", "a-long-enough-passphrase"
-    )
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", "csp-admin")
-    page.fill("#id_password", "a-long-enough-passphrase")
+    page.goto(live.url + "/admin/login/")
+    page.fill("#id_username", ADMIN_USERNAME)
+    page.fill("#id_password", ADMIN_PASSWORD)
     page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + "/admin/")
+    page.wait_for_url(live.url + "/admin/")
     for path in (
         "/admin/diseases/disease/",
         "/admin/diseases/symptom/?status__exact=published",
         "/admin/review-queue/",
     ):
-        page.goto(live_server.url + path, wait_until="networkidle")
-    page.goto(live_server.url + "/admin/diseases/disease/")
+        page.goto(live.url + path, wait_until="networkidle")
+    page.goto(live.url + "/admin/diseases/disease/")
     page.get_by_role("link", name="Psoriasis", exact=True).click()
     page.wait_for_load_state("networkidle")
     save_screenshot(page, "admin-disease-change")

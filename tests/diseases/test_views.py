@@ -184,3 +184,29 @@ def test_disease_page_query_count_does_not_grow_with_links(
         DiseaseSymptom.objects.create(disease=lupus, symptom=SymptomFactory())
     with django_assert_num_queries(PAGE_QUERIES[lupus.get_absolute_url()]):
         assert wsgi(lupus.get_absolute_url()).status_code == 200
+
+
+def body_system_counts(client) -> dict[str, int]:
+    html = page(client, "/body-systems/")
+    return {
+        name: int(count)
+        for name, count in re.findall(
+            r'">([^<]+)</a> <span class="muted">\((\d+)\)', html
+        )
+    }
+
+
+def test_body_system_list_counts_only_diseases_the_reader_may_see(
+    kb, client, editor_client
+):
+    """A draft disease linked to the liver is counted for editors, never for
+    the public (it was: Liver went from 2 to 3)."""
+    from diseases.models import BodySystem, DiseaseBodySystem
+
+    before = body_system_counts(client)
+    draft = DiseaseFactory(status="draft", name="Hidden hepatitis")
+    DiseaseBodySystem.objects.create(
+        disease=draft, body_system=BodySystem.objects.get(slug="liver")
+    )
+    assert body_system_counts(client) == before
+    assert body_system_counts(editor_client)["Liver"] == before["Liver"] + 1
