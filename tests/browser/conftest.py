@@ -14,6 +14,7 @@ full-page screenshot of every page visited.
 
 import os
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,8 +61,11 @@ def chromium_missing() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the whole session (skips the test without it)."""
+def browser(kb_server: "LiveServer") -> Iterator[Any]:
+    """One headless Chromium for the whole session (skips the test without it).
+
+    It needs the live server, so it closes first: its keep-alive connections
+    end, and with them the server threads holding database connections."""
     reason = chromium_missing()
     if reason:
         pytest.skip(reason)
@@ -188,8 +192,31 @@ def kb_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[LiveSer
     yield LiveServer(f"http://localhost:{thread.port}")
     with django_db_blocker.unblock():
         thread.terminate()
+        # Request threads close their database connections when their
+        # (keep-alive) connection ends: wait for them, or PostgreSQL refuses
+        # to drop the test database that they are still using.
+        for other in threading.enumerate():
+            if "process_request_thread" in other.name:
+                other.join(timeout=10)
         for conn in shared.values():
             conn.dec_thread_sharing()
+        end_leftover_sessions()
+
+
+def end_leftover_sessions() -> None:
+    """End PostgreSQL sessions on the test database that the server's threads
+    left behind (one idle session stays after the last request, its thread
+    gone), so that pytest-django can drop the database at the end of the run.
+    Nothing else uses the test database."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture
