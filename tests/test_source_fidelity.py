@@ -21,8 +21,6 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 
-from imidkb.kb import FIXTURE_FILES, fixture_dir
-
 SHARED = Path(settings.BASE_DIR).parent / "shared"
 SOURCES = SHARED / "sources"
 XREFS = SHARED / "reference" / "xrefs.tsv"
@@ -133,10 +131,10 @@ def anchor_position(text: str, row: dict) -> int | None:
 def load_records() -> list[dict]:
     """The curated records of every fixture file (not the Editors group)."""
     records = []
-    for filename, _labels in FIXTURE_FILES:
-        for record in json.loads(
-            (fixture_dir() / filename).read_text(encoding="utf-8")
-        ):
+    # Read from FIXTURE_DIRS, not through the loader's module, so that this
+    # check does not depend on where the loader lives.
+    for path in sorted(Path(settings.FIXTURE_DIRS[0]).glob("*.json")):
+        for record in json.loads(path.read_text(encoding="utf-8")):
             if hasattr(apps.get_model(record["model"]), "natural_key_lookups"):
                 records.append(record)
     return records

@@ -52,12 +52,11 @@ def sentences(text: str) -> list[str]:
 def fixture_prose() -> dict[tuple[str, str], str]:
     """(record ref, field) -> prose, for the records support.tsv names."""
     from django.apps import apps
-
-    from imidkb.kb import FIXTURE_FILES, fixture_dir
+    from django.conf import settings
 
     prose = {}
-    for filename, _labels in FIXTURE_FILES:
-        for record in json.loads((fixture_dir() / filename).read_text("utf-8")):
+    for path in sorted(Path(settings.FIXTURE_DIRS[0]).glob("*.json")):
+        for record in json.loads(path.read_text("utf-8")):
             model = apps.get_model(record["model"])
             if not hasattr(model, "natural_key_lookups"):
                 continue
