@@ -442,7 +442,8 @@ def audit_copy_problems() -> list[str]:
 
 def audit_problems(records: list[dict]) -> list[str]:
     """The audit is current: every record it names exists and cites the
-    section of each fact it holds; every record with prose has one support
+    section of each fact it holds; every citation of a text is backed by a fact
+    of that section the record holds; every record with prose has one support
     entry per sentence, each naming facts of sections the record cites."""
     problems = []
     records_by_ref = by_ref(records)
@@ -458,6 +459,21 @@ def audit_problems(records: list[dict]) -> list[str]:
             elif (fact["source"], fact["section"]) not in citations(record["fields"]):
                 problems.append(
                     f"facts.tsv {fact['id']}: {key} does not cite {fact['section']!r}"
+                )
+    holdings = {}
+    for fact in facts.values():
+        for key in fact["held_by"].split(";"):
+            holdings.setdefault(key, set()).add((fact["source"], fact["section"]))
+    for record in records:
+        if record["model"] == "imidkb.citation":
+            continue
+        for source, section in sorted(citations(record["fields"])):
+            if source in texts() and (source, section) not in holdings.get(
+                ref(record), set()
+            ):
+                problems.append(
+                    f"{ref(record)} cites {source} / {section!r}, but facts.tsv "
+                    "gives it no fact of that section"
                 )
     supported = {}
     for row in read_tsv("support.tsv"):
@@ -619,14 +635,30 @@ def test_the_audit_is_current(records):
     assert audit_problems(records) == []
 
 
-def test_an_unaudited_sentence_or_a_claim_from_an_uncited_section_is_caught(
+def test_an_unaudited_sentence_an_uncited_claim_or_an_unaudited_citation_is_caught(
     records,
 ):
     asthma = find(records, "diseases.disease:asthma")
     asthma["summary"] += " It is very common."
     imid = find(records, "diseases.disease:imid")
     imid["citations"].remove(["imid-bio-uk", "Introduction"])
+    # Eczema made a full IMID member again, on the strength of the 2019 study.
+    records.append(
+        {
+            "model": "diseases.diseasemembership",
+            "fields": {
+                "note": "",
+                "parent": ["imid"],
+                "member": ["atopic-eczema"],
+                "citations": [["encyclopedia-imid", "Epidemiology"]],
+            },
+        }
+    )
     problems = audit_problems(records)
+    assert (
+        "diseases.diseasemembership:imid/atopic-eczema cites encyclopedia-imid / "
+        "'Epidemiology', but facts.tsv gives it no fact of that section"
+    ) in problems
     assert any(
         "disease:asthma summary: 1 entries for 2 sentences" in p for p in problems
     )
