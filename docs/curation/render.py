@@ -154,7 +154,30 @@ def render_text(source: str, facts, support, hedges, sections, prose) -> str:
     return "\n".join(out)
 
 
-def render_counts(facts, support, hedges) -> str:
+def render_others(facts, support, prose) -> list[str]:
+    """Prose that rests on no fact of the five texts: identifier notes (on the
+    reference sets) and the sources' own descriptions."""
+    ids = {f["id"] for f in facts}
+    lines = [
+        "",
+        "Prose that rests on no fact of the five texts (identifier notes, from the",
+        "reference sets; descriptions of the sources themselves):",
+        "",
+        "| record | field | text | support |",
+        "|---|---|---|---|",
+    ]
+    for s in support:
+        tokens = {t.strip() for t in re.split(r"[|,]", s["support"])}
+        if tokens & ids:
+            continue
+        text = cell(prose.get((s["record"], s["field"]), ""))
+        lines.append(
+            f"| `{s['record']}` | {s['field']} | {text} | {cell(s['support'])} |"
+        )
+    return lines
+
+
+def render_counts(facts, support, hedges, prose) -> str:
     lines = [
         COUNTS_START,
         "",
@@ -186,6 +209,7 @@ def render_counts(facts, support, hedges) -> str:
         "",
         f"{len(support)} record fields with prose are mapped sentence by sentence "
         f"(support.tsv); {len(hedges)} hedges are checked (hedges.tsv).",
+        *render_others(facts, support, prose),
         "",
         COUNTS_END,
     ]
@@ -204,7 +228,7 @@ def render() -> dict[str, str]:
     start, end = readme.index(COUNTS_START), readme.index(COUNTS_END)
     files["README.md"] = (
         readme[:start]
-        + render_counts(facts, support, hedges)
+        + render_counts(facts, support, hedges, prose)
         + readme[end + len(COUNTS_END) :]
     )
     return files
