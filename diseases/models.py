@@ -273,7 +273,9 @@ class DiseaseSymptom(CitedLink):
     class Frequency(models.TextChoices):
         VERY_COMMON = "very-common", _("very common")
         COMMON = "common", _("common")
-        SOME = "some", _("in some patients")
+        # "Some IMIDs cause hyperalgesia": some of a group's diseases, not
+        # some patients, so the label claims neither.
+        SOME = "some", _("in some cases")
         NOT_STATED = "", _("frequency not stated")
 
     disease = models.ForeignKey(

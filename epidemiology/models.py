@@ -16,7 +16,14 @@ class Study(CuratedRecord):
     """A named study that reports several figures (the 2019 split of new cases)."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The date the source gives the study; not the period its figures cover."
+        ),
+    )
     summary = models.TextField(_("summary"))
 
     objects = StudyQuerySet.as_manager()
@@ -100,7 +107,15 @@ class Figure(CuratedRecord):
         choices=Region,
         help_text=_("ISO 3166-1 alpha-2 code, or world / not stated."),
     )
-    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The year (or first year) the figure describes, as the source states "
+            "it; blank when not stated. A study's date is not a data year."
+        ),
+    )
     year_end = models.PositiveSmallIntegerField(
         _("last year of the period"), null=True, blank=True
     )

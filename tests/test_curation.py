@@ -133,7 +133,9 @@ def test_the_2019_study_reports_six_shares_of_new_cases(kb):
         "inflammatory-bowel-disease": Decimal("0.7"),
         "multiple-sclerosis": Decimal("0.1"),
     }
-    assert {f.year for f in figures} == {2019}
+    # 2019 dates the study; the text does not say which years the cases are from.
+    assert {f.year for f in figures} == {None}
+    assert figures.first().study.year == 2019
 
 
 def test_hierarchy_is_explicit(kb):
@@ -185,7 +187,9 @@ def test_group_facts_stay_on_the_group(kb):
         ("primary-biliary-cholangitis", {"PBC", "primary biliary cirrhosis"}),
         ("sjogrens-syndrome", {"pSS", "Sjögren's syndrome"}),
         ("multiple-sclerosis", {"MS"}),
-        ("type-1-diabetes", {"T1D"}),
+        # No text and no reference label uses "T1D" (issue 14): the synonyms are
+        # the encyclopedia's and the reference table's names.
+        ("type-1-diabetes", {"diabetes type 1", "type 1 diabetes mellitus"}),
     ],
 )
 def test_names_abbreviations_and_older_names(kb, slug, names):
@@ -202,7 +206,9 @@ def test_imids_and_imids_are_kept_apart(kb):
 def test_drug_class_hierarchy_and_research_status(kb):
     tnf = DrugClass.objects.get(slug="tnf-inhibitors")
     assert tnf.parent.slug == "biologics"
-    assert tnf.parent.parent.slug == "immunosuppressants"
+    # The text files biologics under no wider class and gives them no direction
+    # of effect (issue 14): they are not placed under immunosuppressants.
+    assert tnf.parent.parent is None
     for slug in ("stem-cell-therapy", "car-t-cell-therapy"):
         klass = DrugClass.objects.get(slug=slug)
         assert klass.development == DrugClass.Development.INVESTIGATIONAL

@@ -242,7 +242,8 @@ class AdverseEffect(CitedLink):
 
     class Frequency(models.TextChoices):
         COMMON = "common", _("common")
-        SERIOUS = "serious", _("less common but serious")
+        # The source words it "more serious"; it says nothing of how often.
+        SERIOUS = "serious", _("more serious")
         NOT_STATED = "", _("frequency not stated")
 
     drug_class = models.ForeignKey(

@@ -115,7 +115,7 @@ def test_drafts_are_hidden_from_the_public_but_shown_to_editors(
         ("symptom=dry-eyes", "Primary Sjögren&#x27;s syndrome", "Rheumatoid arthritis"),
         ("body_system=liver", "Autoimmune hepatitis", "Psoriasis"),
         ("kind=group", "Inflammatory bowel disease", "Asthma"),
-        ("drug_class=immunostimulants", "Multiple myeloma", "Asthma"),
+        ("drug_class=biologics", "Immune-mediated inflammatory diseases", "Asthma"),
         ("mechanism=autoimmunity", "Type 1 diabetes", "Psoriasis"),
     ],
 )

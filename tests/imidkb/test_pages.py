@@ -160,7 +160,7 @@ def test_drug_class_page_shows_drugs_mechanism_adverse_effects_indications(kb, c
         template="treatments/drugclass_detail.html",
     )
     assert "Ciclosporin" in html and "Tacrolimus" in html
-    assert "T-cell activation" in html
+    assert "activation of T cells" in html
     assert "ATC:L04AD" in html
     html = page(client, "/drug-classes/immunomodulators/")
     assert "Higher risk of" in html and "nausea" in html

@@ -16,7 +16,9 @@ def test_drugs_by_class_include_subclasses(kb, client):
         "ciclosporin",
         "tacrolimus",
     }
-    assert len(slugs(client, "/api/v1/drugs/?drug_class=immunosuppressants")) == 7
+    # Corticosteroids, calcineurin and mTOR inhibitors; the text does not file
+    # antimetabolites under immunosuppressants (issue 14).
+    assert len(slugs(client, "/api/v1/drugs/?drug_class=immunosuppressants")) == 5
 
 
 def test_drug_search_finds_the_other_spelling(kb, client):
