@@ -11,15 +11,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from imidkb import views
 from imidkb.router import router
 from imidkb.sitemaps import build_sitemaps
+from kbframework.registry import registry
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin).
     path("favicon.ico", views.favicon),
     path("", include("imidkb.site_urls")),
-    path("", include("diseases.urls")),
-    path("", include("treatments.urls")),
-    path("", include("epidemiology.urls")),
+    # The HTML pages of every app that registers resources (its urls.py).
+    *(path("", include(module)) for module in registry.page_urls()),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",

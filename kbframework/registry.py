@@ -218,6 +218,19 @@ class Registry:
     def in_sitemap(self) -> list[Resource]:
         return [r for r in self.all_resources() if r.sitemap]
 
+    def page_urls(self) -> list[str]:
+        """The URL modules ("<app>.urls") of the apps that register resources,
+        in their first resource's position."""
+        from django.utils.module_loading import module_has_submodule
+
+        modules = []
+        for resource in self.all_resources():
+            config = apps.get_app_config(resource.label.split(".")[0])
+            module = f"{config.name}.urls"
+            if module not in modules and module_has_submodule(config.module, "urls"):
+                modules.append(module)
+        return modules
+
     def sections(self, target) -> list[Section]:
         return list(self.sections_by_target.get(_label(target), []))
 

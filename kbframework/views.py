@@ -71,7 +71,7 @@ class KBDetailView(RestrictedMixin, DetailView):
             if target is not None:
                 return HttpResponsePermanentRedirect(target.get_absolute_url())
             context = {"record": record, "model_name": record._meta.verbose_name}
-            return render(request, "imidkb/gone.html", context, status=410)
+            return render(request, "kbframework/gone.html", context, status=410)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,9 +1,17 @@
 """Pagination: page / page_size, strictly validated."""
 
+import re
+
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 
 MAX_PAGE_SIZE = 500
+
+
+def whole_number(raw: str) -> int | None:
+    """ASCII digits only: str.isdigit() also accepts "²" and "①", which int()
+    then refuses (a 500), and int() alone takes full-width digits (U+FF11)."""
+    return int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
 
 
 class StrictPagination(PageNumberPagination):
@@ -17,15 +25,16 @@ class StrictPagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        size = whole_number(raw)
+        if size is None or not 1 <= size <= self.max_page_size:
             raise exceptions.ValidationError(
                 {"page_size": [f"A whole number from 1 to {self.max_page_size}."]}
             )
-        return int(raw)
+        return size
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
-        if raw is not None and (not raw.isdigit() or int(raw) < 1):
+        if raw is not None and (whole_number(raw) or 0) < 1:
             raise exceptions.ValidationError(
                 {"page": ["A whole number from 1 (use 'next' to follow pages)."]}
             )

@@ -274,3 +274,14 @@ def test_query_counts_are_pinned_and_constant(
         assert wsgi(f"/api/v1/{resource}/{key}/").status_code == 200
     with django_assert_num_queries(1):
         assert wsgi(f"/api/v1/{resource}/{key}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "value", ["²", "①", "\uff11", "\u0663", "1.0", " 1", "99999999999"]
+)
+@pytest.mark.parametrize("param", ["page", "page_size"])
+def test_only_ascii_digits_are_page_numbers(kb, client, param, value):
+    """A superscript or full-width digit is a 400 naming the parameter."""
+    response = client.get("/api/v1/diseases/", {param: value})
+    assert response.status_code == 400
+    assert param in response.json()["errors"]

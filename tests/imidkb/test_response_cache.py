@@ -212,6 +212,6 @@ def test_queries_per_request_do_not_grow_with_synthetic_diseases(kb, wsgi):
         ]
 
     curated = counts()
-    call_command("synthkb", diseases=1000, stdout=StringIO())
+    call_command("synthkb", diseases=300, stdout=StringIO())
     assert counts() == curated
     assert all(repeat == 1 for _cold, repeat in curated)
