@@ -16,6 +16,7 @@ from kbframework.admin import (
     CitationPresenceFilter,
     CitedInline,
     CuratedAdmin,
+    GuardedAdmin,
     LinkAdmin,
     XrefAdmin,
 )
@@ -124,7 +125,7 @@ class MechanismAdmin(CuratedAdmin):
 
 
 @admin.register(BodySystem)
-class BodySystemAdmin(admin.ModelAdmin):
+class BodySystemAdmin(GuardedAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}

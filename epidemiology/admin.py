@@ -1,10 +1,10 @@
 from django.contrib import admin
 
 from epidemiology.models import Figure, Study
-from kbframework.admin import CitationPresenceFilter, CuratedAdmin
+from kbframework.admin import CitationPresenceFilter, CuratedAdmin, KBInline
 
 
-class FigureInline(admin.TabularInline):
+class FigureInline(KBInline):
     model = Figure
     fields = ["slug", "disease", "measure", "qualifier", "value", "lower", "upper"]
     autocomplete_fields = ["disease"]
@@ -50,7 +50,7 @@ class FigureAdmin(CuratedAdmin):
         return obj.display_value()
 
 
-class DiseaseFigureInline(admin.TabularInline):
+class DiseaseFigureInline(KBInline):
     """Figures on a disease's page in the admin (edited in full on their own;
     a section registered in epidemiology/resources.py)."""
 

@@ -67,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every write of curated content is checked against its user's rights
+    # (kbframework.curation), whatever view makes it.
+    "kbframework.curation.CurationGuardMiddleware",
     "imidkb.response_cache.PublicResponseMarkMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -10,7 +10,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from kbframework import workflow
+from kbframework import curation, workflow
 from kbframework.models import Citation, DataVersion, Release, Source, Status
 
 
@@ -301,14 +301,50 @@ class CuratedAdmin(SimpleHistoryAdmin):
             )
 
 
-class CitedInline(admin.TabularInline):
-    """Shared set-up for link rows edited on their record's page."""
+class KBInline(admin.TabularInline):
+    """Rows edited on their record's page: read-only to editors while the
+    record is not a draft (the write guard, kbframework.curation, refuses
+    such writes on the server whatever the form shows)."""
 
     extra = 0
+
+    def _editable(self, request, obj) -> bool:
+        return obj is None or workflow.can_edit(request.user, obj)
+
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and self._editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._editable(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._editable(
+            request, obj
+        )
+
+
+class CitedInline(KBInline):
+    """Shared set-up for link rows edited on their record's page."""
+
     autocomplete_fields = ["citations"]
 
 
-class LinkAdmin(admin.ModelAdmin):
+class GuardedAdmin(admin.ModelAdmin):
+    """Rows editors may change only while the public cannot see them
+    (kbframework.curation): read-only to editors otherwise."""
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or curation.may_change(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or curation.may_change(request.user, obj))
+
+
+class LinkAdmin(GuardedAdmin):
     """Changelists of link rows, for browsing across records."""
 
     list_filter = [CitationPresenceFilter]
@@ -335,7 +371,7 @@ class XrefAdmin(LinkAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(GuardedAdmin):
     list_display = ["title", "publisher", "kind", "licence"]
     list_filter = ["kind"]
     search_fields = ["title", "publisher", "slug"]
@@ -343,7 +379,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(GuardedAdmin):
     list_display = ["source", "section", "note"]
     list_filter = ["source"]
     list_select_related = ["source"]

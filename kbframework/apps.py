@@ -19,8 +19,9 @@ class KBFrameworkConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        from kbframework import checks, signals  # noqa: F401 (registers checks)
+        from kbframework import checks, curation, signals  # noqa: F401 (checks)
 
         # Every app's resources.py fills the registry, this one's first.
         autodiscover_modules("resources")
         signals.connect()
+        curation.connect()

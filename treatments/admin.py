@@ -4,6 +4,7 @@ from kbframework.admin import (
     CitationPresenceFilter,
     CitedInline,
     CuratedAdmin,
+    KBInline,
     LinkAdmin,
     XrefAdmin,
 )
@@ -18,7 +19,7 @@ from treatments.models import (
 )
 
 
-class DrugInline(admin.TabularInline):
+class DrugInline(KBInline):
     model = Drug
     fields = ["name", "slug", "status"]
     show_change_link = True
