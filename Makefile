@@ -58,13 +58,15 @@ bench: setup
 		$(BENCH_VENV)/bin/pip install --quiet datasette==0.65.5; }
 	DATASETTE=$(BENCH_VENV)/bin/datasette $(PY) bench/run.py
 
-# Production-style serving: gunicorn, static files through whitenoise.
+# Production-style serving: gunicorn, static files through whitenoise. The
+# fixtures seed an empty database only: a restart never rewrites curation
+# (fixture changes reach a running database by `manage.py loadkb`, three-way).
 # Needs DJANGO_SECRET_KEY (and DATABASE_URL for PostgreSQL) in the environment.
 WORKERS ?= 2
 serve: setup
 	@test -n "$$DJANGO_SECRET_KEY" || { echo "Set DJANGO_SECRET_KEY (see .env.example)."; exit 1; }
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py loadkb
+	$(PY) manage.py loadkb --if-empty
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/gunicorn imidkb.wsgi:application --workers $(WORKERS) \
 		--bind $(HOST):$(PORT) --access-logfile - --max-requests 10000 \

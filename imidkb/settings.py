@@ -122,6 +122,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent writers on SQLite: a transaction takes the write lock when it
+    # begins (IMMEDIATE), so a second writer waits for it (up to `timeout`
+    # seconds) instead of failing halfway with "database is locked" (a 500);
+    # it then sees the first save and gets the stale-save message.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -9,6 +9,7 @@ loading twice changes nothing;
 in Python so that SQLite and PostgreSQL collations give the same bytes).
 """
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,6 +38,9 @@ class LoadReport:
     unchanged: dict[str, int] = field(default_factory=dict)
     # (model, pk) of every record written, for its history entry.
     written: dict[str, list] = field(default_factory=dict)
+    # Records changed in the database since the last load, kept as they are.
+    kept: list[str] = field(default_factory=list)
+    skipped_because_not_empty: bool = False
 
     def count(self, outcome: str, label: str) -> None:
         counts = getattr(self, outcome)
@@ -51,15 +55,43 @@ def fixture_dir() -> Path:
     return Path(settings.FIXTURE_DIRS[0])
 
 
-def load_kb(directory: Path | None = None, *, using: str = "default") -> LoadReport:
-    """Load every fixture file in order, in one transaction; write only changes."""
+def load_kb(
+    directory: Path | None = None,
+    *,
+    using: str = "default",
+    force: bool = False,
+    if_empty: bool = False,
+) -> LoadReport:
+    """Load every fixture file in order, in one transaction; write only changes.
+
+    The load is three-way: each record is compared with the database and with
+    what the fixtures said when it was last loaded or dumped (LoadedRecord).
+    A record changed only in the fixtures is written; one changed only in the
+    database (an editor's work in the admin) is kept; one changed on both
+    sides makes the load refuse, naming every such record, unless `force`
+    (then the fixtures win). `if_empty` loads only into an empty knowledge
+    base (a first start), never over curated content.
+    """
     directory = Path(directory or fixture_dir())
     report = LoadReport()
     with transaction.atomic(using=using), signals.bulk_write():
+        if if_empty and _kb_has_records(using):
+            report.skipped_because_not_empty = True
+            return report
+        files = [
+            (file, _read_file(directory / file.name))
+            for file in registry.fixture_files()
+        ]
+        kept = _three_way(files, using=using, force=force, report=report)
         pending: list[tuple[str, DeserializedObject]] = []
-        for file in registry.fixture_files():
-            path = directory / file.name
-            for where, obj in _read_records(path, list(file.labels), using):
+        loaded = []
+        for file, raw in files:
+            for where, record, obj in _read_records(
+                directory / file.name, raw, list(file.labels), using
+            ):
+                if record_key(record) in kept:
+                    continue
+                loaded.append(record)
                 try:
                     outcome = _apply(obj, using)
                 except KBLoadError:
@@ -79,7 +111,63 @@ def load_kb(directory: Path | None = None, *, using: str = "default") -> LoadRep
             except Exception as exc:
                 raise KBLoadError(f"{where}: {_explain(exc)}") from exc
         record_history(report, using)
+        remember_base(loaded, replace=False, using=using)
     return report
+
+
+def _kb_has_records(using: str) -> bool:
+    return any(
+        model._base_manager.using(using).exists() for model in registry.curated_models()
+    )
+
+
+def _three_way(files, *, using: str, force: bool, report: "LoadReport") -> set[str]:
+    """The keys of records to keep as the database has them; raise KBLoadError
+    for records changed on both sides (unless force)."""
+    from kbframework.models import LoadedRecord
+
+    base = dict(LoadedRecord.objects.using(using).values_list("key", "sha256"))
+    current = {
+        record_key(record): record_hash(record)
+        for file, _raw in files
+        for record in records_of(file.labels, using=using)
+    }
+    kept, both = set(), []
+    for file, raw in files:
+        for record in raw:
+            if not (
+                isinstance(record, dict)
+                and record.get("model") in file.labels
+                and isinstance(record.get("fields"), dict)
+            ):
+                continue  # refused with its location when read
+            key, theirs = record_key(record), record_hash(record)
+            ours, last = current.get(key), base.get(key)
+            if ours == theirs or last == ours or force:
+                continue  # the same, or changed in the fixtures only
+            if last == theirs:
+                kept.add(key)  # changed (or deleted) in the database only
+            elif ours is not None or last is not None:
+                both.append(key)
+    report.kept = sorted(kept)
+    if both:
+        never = not base
+        raise KBLoadError(
+            f"{len(both)} record(s) differ between the database and the fixtures, "
+            + (
+                "and this database was loaded before loadkb kept track of what it "
+                "loaded"
+                if never
+                else "changed on both sides since the last load or dump"
+            )
+            + ": "
+            + "; ".join(both[:20])
+            + ("; ..." if len(both) > 20 else "")
+            + ". Nothing was loaded. Keep the database's version with `manage.py "
+            "dumpkb` (then review the fixtures' diff), or take the fixtures' "
+            "with `manage.py loadkb --force`."
+        )
+    return kept
 
 
 def refresh_planner_statistics(using: str = "default") -> None:
@@ -114,8 +202,7 @@ def record_history(report: LoadReport, using: str) -> None:
             )
 
 
-def _read_records(path: Path, labels: list[str], using: str):
-    """Yield (description, DeserializedObject) for each record of one file."""
+def _read_file(path: Path) -> list:
     try:
         records = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -124,6 +211,11 @@ def _read_records(path: Path, labels: list[str], using: str):
         raise KBLoadError(f"{path.name}: not valid JSON ({exc})") from exc
     if not isinstance(records, list):
         raise KBLoadError(f"{path.name}: expected a list of records")
+    return records
+
+
+def _read_records(path: Path, records: list, labels: list[str], using: str):
+    """Yield (description, record, DeserializedObject) for each record."""
     for number, record in enumerate(records, 1):
         where = f"{path.name}, record {number} ({_describe(record)})"
         if not isinstance(record, dict) or record.get("model") not in labels:
@@ -141,7 +233,7 @@ def _read_records(path: Path, labels: list[str], using: str):
             )
         except Exception as exc:
             raise KBLoadError(f"{where}: {_explain(exc)}") from exc
-        yield where, obj
+        yield where, record, obj
 
 
 def _describe(record) -> str:
@@ -237,8 +329,9 @@ def _sort_key(key) -> tuple:
     return tuple("" if part is None else str(part) for part in key)
 
 
-def serialize_file(labels, *, using: str = "default") -> str:
-    """The text of one fixture file for the current database state."""
+def records_of(labels, *, using: str = "default") -> list[dict]:
+    """The database's records of these models, as a fixture file holds them
+    (natural keys, natural-key order, m2m sorted, decimals as written)."""
     records = []
     for label in labels:
         model = apps.get_model(label)
@@ -261,7 +354,28 @@ def serialize_file(labels, *, using: str = "default") -> str:
                 if _is_m2m(model, name):
                     record["fields"][name] = sorted(value, key=_sort_key)
             records.append(record)
-    return format_json(json.loads(json.dumps(records, cls=FixtureEncoder))) + "\n"
+    return json.loads(json.dumps(records, cls=FixtureEncoder))
+
+
+def serialize_file(labels, *, using: str = "default") -> str:
+    """The text of one fixture file for the current database state."""
+    return format_json(records_of(labels, using=using)) + "\n"
+
+
+def record_key(record: dict) -> str:
+    """A fixture record's identity: its model and natural-key fields."""
+    model = apps.get_model(record["model"])
+    names = [
+        lookup.split("__")[0]
+        for lookup in getattr(model, "natural_key_lookups", ("name",))
+    ]
+    key = [record["fields"].get(name) for name in names]
+    return f"{record['model']} {json.dumps(key, ensure_ascii=False)}"
+
+
+def record_hash(record: dict) -> str:
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def format_json(value, level: int = 0) -> str:
@@ -304,8 +418,28 @@ def dump_kb(directory: Path | None = None, *, using: str = "default") -> list[Pa
     directory = Path(directory or fixture_dir())
     directory.mkdir(parents=True, exist_ok=True)
     written = []
+    dumped = []
     for file in registry.fixture_files():
         path = directory / file.name
-        path.write_text(serialize_file(file.labels, using=using), encoding="utf-8")
+        records = records_of(file.labels, using=using)
+        path.write_text(format_json(records) + "\n", encoding="utf-8")
         written.append(path)
+        dumped += records
+    # The files now say what the database says: that is the next load's base.
+    remember_base(dumped, replace=True, using=using)
     return written
+
+
+def remember_base(records: list[dict], *, replace: bool, using: str) -> None:
+    """Record what the fixtures said of these records (LoadedRecord)."""
+    from kbframework.models import LoadedRecord
+
+    rows = LoadedRecord.objects.using(using)
+    if replace:
+        rows.all().delete()
+    else:
+        rows.filter(key__in=[record_key(r) for r in records]).delete()
+    rows.bulk_create(
+        [LoadedRecord(key=record_key(r), sha256=record_hash(r)) for r in records],
+        batch_size=1000,
+    )

@@ -21,6 +21,7 @@ __all__ = [
     "CuratedRecord",
     "DataVersion",
     "IdentifierSystem",
+    "LoadedRecord",
     "NaturalKeyModel",
     "Release",
     "SearchKey",
@@ -291,6 +292,24 @@ class SearchKey(models.Model):
         ordering = ["key"]
         verbose_name = _("search key")
         verbose_name_plural = _("search keys")
+
+    def __str__(self):
+        return self.key
+
+
+class LoadedRecord(models.Model):
+    """What the fixture files said of one record when it was last loaded
+    from them or dumped to them: the base of loadkb's three-way comparison
+    (kbframework.fixtures). Derived; never curated.
+    """
+
+    key = models.CharField(max_length=500, unique=True)
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("record as last loaded")
+        verbose_name_plural = _("records as last loaded")
 
     def __str__(self):
         return self.key

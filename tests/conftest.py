@@ -64,7 +64,10 @@ def wipe_kb() -> None:
 
     labels = [label for _f, labels in registry.fixture_file_pairs() for label in labels]
     models = [apps.get_model(label) for label in reversed(labels)]
-    models += [apps.get_model("imidkb", name) for name in ("SearchKey", "SearchTerm")]
+    models += [
+        apps.get_model("imidkb", name)
+        for name in ("SearchKey", "SearchTerm", "LoadedRecord")
+    ]
     with connection.cursor() as cursor:
         for model in models:
             for m2m in model._meta.many_to_many:
