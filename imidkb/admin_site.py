@@ -24,6 +24,34 @@ class KBAdminSite(admin.AdminSite):
             *super().get_urls(),
         ]
 
+    def get_app_list(self, request, app_label=None):
+        """Editors and reviewers find records as they think of them: a disease
+        with its sections, a drug class with its drugs. The tables behind
+        those pages (link rows and identifiers, edited inline on their
+        record's page; the data-version counter; login-lockout logs) stay out
+        of their menus; superusers see every table."""
+        app_list = super().get_app_list(request, app_label)
+        if request.user.is_superuser:
+            return app_list
+        hidden = self.implementation_models()
+        for app in app_list:
+            app["models"] = [m for m in app["models"] if m["model"] not in hidden]
+        return [app for app in app_list if app["models"]]
+
+    def implementation_models(self) -> set:
+        from django.apps import apps
+
+        from kbframework.models import Citation, DataVersion, Source
+
+        shared = {Source, Citation}
+        links = {
+            model
+            for model in registry.link_models()
+            if model not in shared and registry.hanging_off(model) == []
+        }
+        logs = set(apps.get_app_config("axes").get_models())
+        return links | logs | {DataVersion}
+
     def curated_models(self):
         """Models with a workflow status that this admin site edits."""
         return [m for m in registry.workflow_models() if m in self._registry]

@@ -43,6 +43,23 @@ def fresh_cache():
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The in-memory test database runs in deferred transactions.
+
+    Production settings begin SQLite transactions IMMEDIATE, so that
+    concurrent writers wait for one another (tests/test_concurrency.py checks
+    it on an SQLite file, in its own process, with those settings). The suite's
+    in-memory database is one shared-cache connection that the browser tests'
+    live server also uses from its threads, and there BEGIN IMMEDIATE makes a
+    request inside a test's transaction fail with "database table is locked".
+    """
+    from django.conf import settings
+
+    options = settings.DATABASES["default"].get("OPTIONS", {})
+    options.pop("transaction_mode", None)
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the curated knowledge base once. Each test runs in a transaction
     that is rolled back, so every test starts with it loaded; tests that need

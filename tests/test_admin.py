@@ -80,3 +80,22 @@ def test_editors_group_is_loaded_with_curation_permissions(kb):
     codenames = set(editors.permissions.values_list("codename", flat=True))
     assert {"add_disease", "change_disease", "view_figure"} <= codenames
     assert not any(code.startswith("delete_") for code in codenames)
+
+
+def test_editors_menus_list_records_not_tables(kb, editor_client, admin_client):
+    """An editor's admin home lists records (diseases, drug classes, figures)
+    and the review queue, not link rows, identifiers, the data-version counter
+    or login logs; a superuser's lists every table."""
+    editor_home = editor_client.get("/admin/").content.decode()
+    for path in ("diseases/disease/", "treatments/drugclass/", "epidemiology/figure/"):
+        assert f"/admin/{path}" in editor_home
+    assert "/admin/review-queue/" in editor_home
+    for path in (
+        "diseases/diseasesymptom/",
+        "diseases/diseasexref/",
+        "treatments/indication/",
+        "imidkb/dataversion/",
+        "axes/accesslog/",
+    ):
+        assert f"/admin/{path}" not in editor_home
+        assert f"/admin/{path}" in admin_client.get("/admin/").content.decode()
