@@ -6,7 +6,16 @@ from kbframework.admin import CitationPresenceFilter, CuratedAdmin, KBInline
 
 class FigureInline(KBInline):
     model = Figure
-    fields = ["slug", "disease", "measure", "qualifier", "value", "lower", "upper"]
+    fields = [
+        "slug",
+        "disease",
+        "measure",
+        "qualifier",
+        "value",
+        "lower",
+        "upper",
+        "loaded_version",
+    ]
     autocomplete_fields = ["disease"]
     show_change_link = True
     extra = 0
@@ -65,6 +74,7 @@ class DiseaseFigureInline(KBInline):
         "upper",
         "unit",
         "region",
+        "loaded_version",
     ]
     show_change_link = True
     extra = 0

@@ -69,14 +69,68 @@ WORKFLOW_FIELDS = (
 RECORD_DATES = ("created", "updated", "version")
 
 
-class CuratedAdminForm(forms.ModelForm):
-    """Checks the workflow and refuses to overwrite a newer save.
+class VersionedForm(forms.ModelForm):
+    """Refuses to overwrite a newer save of the row (a record or a link).
 
-    `loaded_version` carries the version the editor opened; if the record has
+    `loaded_version` carries the version the editor opened; if the row has
     been saved since, the form says what changed instead of overwriting it.
     """
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            # The stored version, also when reverting to an older one.
+            self.fields["loaded_version"].initial = (
+                type(self.instance)
+                ._base_manager.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and (not self.empty_permitted or self.has_changed()):
+            self.check_not_stale(cleaned.get("loaded_version"))
+        return cleaned
+
+    def check_not_stale(self, loaded_version) -> None:
+        model = type(self.instance)
+        current = model._base_manager.filter(pk=self.instance.pk)
+        if connection.in_atomic_block and connection.features.has_select_for_update:
+            current = current.select_for_update()
+        version = current.values_list("version", flat=True).first()
+        if loaded_version is not None and loaded_version == version:
+            return
+        raise ValidationError(stale_message(self.instance, loaded_version, version))
+
+
+class VersionedInlineForm(VersionedForm):
+    """A row of an inline: also claims its version when saved, so that two
+    saves racing past the check cannot both win."""
+
+    def save(self, commit=True):
+        if self.instance.pk and commit:
+            claim_version(self.instance, self.cleaned_data.get("loaded_version"))
+        return super().save(commit)
+
+
+def claim_version(obj, loaded_version) -> None:
+    """The last guard against a race between two saves: claim the version the
+    form was checked against, or refuse (StaleRecordError)."""
+    claimed = (
+        type(obj)
+        ._base_manager.filter(pk=obj.pk, version=loaded_version)
+        .update(version=F("version"))
+    )
+    if not claimed:
+        raise StaleRecordError
+
+
+class CuratedAdminForm(VersionedForm):
+    """Checks the workflow and refuses to overwrite a newer save."""
+
     change_reason = forms.CharField(
         label=_("Why this change"),
         max_length=100,
@@ -106,9 +160,6 @@ class CuratedAdminForm(forms.ModelForm):
             )
         self.original_status = stored["status"] if stored else Status.DRAFT
         self.original_slug = stored["slug"] if stored else None
-        if stored and not self.is_bound:
-            # The stored version, also when reverting to an older one.
-            self.fields["loaded_version"].initial = stored["version"]
 
     def clean(self):
         cleaned = super().clean()
@@ -131,19 +182,7 @@ class CuratedAdminForm(forms.ModelForm):
                 "slug",
                 _("A slug is permanent: retire this record and create a new one."),
             )
-        if self.instance.pk:
-            self.check_not_stale(cleaned.get("loaded_version"))
         return cleaned
-
-    def check_not_stale(self, loaded_version) -> None:
-        model = type(self.instance)
-        current = model._base_manager.filter(pk=self.instance.pk)
-        if connection.in_atomic_block and connection.features.has_select_for_update:
-            current = current.select_for_update()
-        version = current.values_list("version", flat=True).first()
-        if loaded_version is not None and loaded_version == version:
-            return
-        raise ValidationError(stale_message(self.instance, loaded_version, version))
 
 
 def stale_message(record, loaded_version, version) -> str:
@@ -269,17 +308,7 @@ class CuratedAdmin(SimpleHistoryAdmin):
             "Edited in the admin" if change else "Created in the admin"
         )
         if change:
-            # The last guard against a race between two saves: claim the
-            # version the form was checked against, or refuse.
-            claimed = (
-                type(obj)
-                ._base_manager.filter(
-                    pk=obj.pk, version=form.cleaned_data.get("loaded_version")
-                )
-                .update(version=F("version"))
-            )
-            if not claimed:
-                raise StaleRecordError
+            claim_version(obj, form.cleaned_data.get("loaded_version"))
         super().save_model(request, obj, form, change)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -307,6 +336,9 @@ class KBInline(admin.TabularInline):
     such writes on the server whatever the form shows)."""
 
     extra = 0
+    # A row saved elsewhere since the page was opened is refused, not
+    # reverted. (Inlines that list their `fields` name "loaded_version".)
+    form = VersionedInlineForm
 
     def _editable(self, request, obj) -> bool:
         return obj is None or workflow.can_edit(request.user, obj)
@@ -345,10 +377,29 @@ class GuardedAdmin(admin.ModelAdmin):
 
 
 class LinkAdmin(GuardedAdmin):
-    """Changelists of link rows, for browsing across records."""
+    """Changelists of link rows, for browsing across records; no lost update
+    (the form carries the version it opened, as a record's does)."""
 
+    form = VersionedForm
     list_filter = [CitationPresenceFilter]
     autocomplete_fields = ["citations"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            claim_version(obj, form.cleaned_data.get("loaded_version"))
+        super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleRecordError:
+            self.message_user(
+                request,
+                "Another editor saved this row at the same moment; nothing of "
+                "yours was saved. Reload and make your change again.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class XrefAdmin(LinkAdmin):

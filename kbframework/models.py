@@ -150,10 +150,22 @@ class CitedLink(NaturalKeyModel):
         verbose_name=_("citations"),
     )
 
+    # For no lost updates in the admin; not part of the fixtures (serialize
+    # off), which hold what the sources say, not how often a row was saved.
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, serialize=False
+    )
+
     history = HistoricalRecords(inherit=True, m2m_fields=["citations"])
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        # Fixture loads save raw and never come through here.
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
 
 
 class Source(NaturalKeyModel):

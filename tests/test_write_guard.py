@@ -247,3 +247,57 @@ def test_an_inline_cannot_create_a_published_record(kb, editor_client):
     assert response.status_code in (200, 403)
     assert not Drug.objects.filter(slug="sneaky-drug").exists()
     assert snapshot() == before
+
+
+@pytest.fixture
+def draft_link(kb):
+    """A symptom link of a draft disease: editors may change it."""
+    from diseases.models import Disease, DiseaseSymptom
+    from kbframework.models import Status
+
+    link = DiseaseSymptom.objects.filter(disease__kind="disease").first()
+    Disease.objects.filter(pk=link.disease_id).update(status=Status.DRAFT)
+    return link
+
+
+def test_two_editors_saving_one_link_the_second_is_refused(
+    draft_link, editor_client, reviewer_client
+):
+    """No lost update on a link row: the second save says what changed."""
+    from diseases.models import DiseaseSymptom
+
+    change = url(DiseaseSymptom, "change", draft_link.pk)
+    first, names = posted_form(editor_client, change, DiseaseSymptom)
+    second, _names = posted_form(reviewer_client, change, DiseaseSymptom)
+    data = with_marker(first, names)
+    assert editor_client.post(change, data).status_code == 302
+    data = with_marker(second, names)
+    data["note"] = ["A different note"]
+    response = reviewer_client.post(change, data)
+    assert response.status_code == 200
+    assert "saved this record after you opened it" in response.content.decode()
+    assert MARKER in DiseaseSymptom.objects.get(pk=draft_link.pk).note
+
+
+def test_a_stale_inline_row_does_not_revert_a_change_made_meanwhile(
+    draft_link, editor_client, reviewer_client
+):
+    """An editor has the disease's page open; meanwhile the symptom link is
+    corrected in its own admin; the editor's save of the page is refused
+    instead of putting the old note back."""
+    from diseases.models import Disease, DiseaseSymptom
+
+    page = url(Disease, "change", draft_link.disease_id)
+    fields, names = posted_form(editor_client, page, Disease)
+    link_page = url(DiseaseSymptom, "change", draft_link.pk)
+    link_fields, link_names = posted_form(reviewer_client, link_page, DiseaseSymptom)
+    assert (
+        reviewer_client.post(
+            link_page, with_marker(link_fields, link_names)
+        ).status_code
+        == 302
+    )
+    response = editor_client.post(page, with_marker(fields, names))
+    assert response.status_code == 200
+    assert "saved this record after you opened it" in response.content.decode()
+    assert MARKER in DiseaseSymptom.objects.get(pk=draft_link.pk).note

@@ -21,7 +21,7 @@ from treatments.models import (
 
 class DrugInline(KBInline):
     model = Drug
-    fields = ["name", "slug", "status"]
+    fields = ["name", "slug", "status", "loaded_version"]
     show_change_link = True
     extra = 0
 
