@@ -97,7 +97,9 @@ class VersionedForm(forms.ModelForm):
 
     def check_not_stale(self, loaded_version) -> None:
         model = type(self.instance)
-        current = model._base_manager.filter(pk=self.instance.pk)
+        # No ordering: a model ordered by a nullable relation would join it,
+        # and PostgreSQL refuses FOR UPDATE on the nullable side of a join.
+        current = model._base_manager.filter(pk=self.instance.pk).order_by()
         if connection.in_atomic_block and connection.features.has_select_for_update:
             current = current.select_for_update()
         version = current.values_list("version", flat=True).first()
