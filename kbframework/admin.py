@@ -252,7 +252,30 @@ WORKFLOW_ACTIONS = [
 ]
 
 
-class CuratedAdmin(SimpleHistoryAdmin):
+class VersionedAdminMixin:
+    """No lost update for rows with a version (records and links): the save
+    claims the version the form opened, and a save that lost the race is
+    answered with a message, not an error page."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            claim_version(obj, form.cleaned_data.get("loaded_version"))
+        super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleRecordError:
+            self.message_user(
+                request,
+                "Another editor saved this record at the same moment; nothing "
+                "of yours was saved. Reload and make your change again.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class CuratedAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     """Shared set-up for curated records: status workflow, timestamps,
     citations, history with revert, and no lost updates."""
 
@@ -309,21 +332,7 @@ class CuratedAdmin(SimpleHistoryAdmin):
         obj._change_reason = form.cleaned_data.get("change_reason") or (
             "Edited in the admin" if change else "Created in the admin"
         )
-        if change:
-            claim_version(obj, form.cleaned_data.get("loaded_version"))
         super().save_model(request, obj, form, change)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except StaleRecordError:
-            self.message_user(
-                request,
-                "Another editor saved this record at the same moment; nothing "
-                "of yours was saved. Reload and make your change again.",
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(request.get_full_path())
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         with transaction.atomic():
@@ -378,30 +387,13 @@ class GuardedAdmin(admin.ModelAdmin):
         return allowed and (obj is None or curation.may_change(request.user, obj))
 
 
-class LinkAdmin(GuardedAdmin):
+class LinkAdmin(VersionedAdminMixin, GuardedAdmin):
     """Changelists of link rows, for browsing across records; no lost update
     (the form carries the version it opened, as a record's does)."""
 
     form = VersionedForm
     list_filter = [CitationPresenceFilter]
     autocomplete_fields = ["citations"]
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            claim_version(obj, form.cleaned_data.get("loaded_version"))
-        super().save_model(request, obj, form, change)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except StaleRecordError:
-            self.message_user(
-                request,
-                "Another editor saved this row at the same moment; nothing of "
-                "yours was saved. Reload and make your change again.",
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(request.get_full_path())
 
 
 class XrefAdmin(LinkAdmin):
