@@ -16,13 +16,13 @@ from diseases.querysets import (
 from kbframework.models import (
     CitedLink,
     CuratedRecord,
-    NaturalKeyModel,
+    VersionedModel,
     Xref,
     validate_name_list,
 )
 
 
-class BodySystem(NaturalKeyModel):
+class BodySystem(VersionedModel):
     """An organ or body system that a disease affects (joints, skin, liver...)."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)

@@ -1,10 +1,11 @@
-"""The admin site, with a review queue for reviewers."""
+"""The admin site, with a review queue first."""
 
 from django.contrib import admin
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 
 from kbframework.choices import Status
+from kbframework.proposing import proposing_view
 from kbframework.registry import registry
 
 
@@ -13,6 +14,12 @@ class KBAdminSite(admin.AdminSite):
     site_title = "IMID-KB curation"
     index_title = "Knowledge base"
     index_template = "admin/kb_index.html"
+
+    def admin_view(self, view, cacheable=False):
+        """Every view of the site, a model admin's or one added later: an
+        editor's change to what readers see becomes a revision for review
+        (kbframework.admin.proposing_view)."""
+        return super().admin_view(proposing_view(view), cacheable)
 
     def get_urls(self):
         return [
@@ -30,13 +37,31 @@ class KBAdminSite(admin.AdminSite):
         those pages (link rows and identifiers, edited inline on their
         record's page; the data-version counter; login-lockout logs) stay out
         of their menus; superusers see every table."""
+        from kbframework.models import Revision
+
         app_list = super().get_app_list(request, app_label)
-        if request.user.is_superuser:
-            return app_list
-        hidden = self.implementation_models()
+        hidden = set() if request.user.is_superuser else self.implementation_models()
+        queue = []
         for app in app_list:
-            app["models"] = [m for m in app["models"] if m["model"] not in hidden]
-        return [app for app in app_list if app["models"]]
+            queue += [m for m in app["models"] if m["model"] is Revision]
+            app["models"] = [
+                m
+                for m in app["models"]
+                if m["model"] not in hidden and m["model"] is not Revision
+            ]
+        app_list = [app for app in app_list if app["models"]]
+        if queue and app_label is None:
+            app_list.insert(
+                0,
+                {
+                    "name": "Review",
+                    "app_label": "review",
+                    "app_url": reverse("admin:review-queue"),
+                    "has_module_perms": True,
+                    "models": queue,
+                },
+            )
+        return app_list
 
     def implementation_models(self) -> set:
         from django.apps import apps
@@ -70,17 +95,30 @@ class KBAdminSite(admin.AdminSite):
                 queue.append((model._meta, records))
         return queue
 
+    def pending_revisions(self):
+        from kbframework.models import Revision
+
+        return (
+            Revision.objects.filter(state=Revision.State.PENDING)
+            .select_related("proposed_by")
+            .defer("changes")
+            .order_by("proposed_at", "pk")
+        )
+
     def review_queue(self, request):
-        """Every record submitted for review, oldest first, across models."""
+        """Changes to published records waiting for review, then new records
+        submitted for review; oldest first."""
         context = {
             **self.each_context(request),
             "title": "Needs review",
+            "revisions": list(self.pending_revisions()),
             "queue": self.waiting(request),
         }
         return TemplateResponse(request, "admin/review_queue.html", context)
 
     def index(self, request, extra_context=None):
         waiting = sum(len(records) for _opts, records in self.waiting(request))
+        waiting += self.pending_revisions().count()
         return super().index(
             request, {"review_count": waiting, **(extra_context or {})}
         )

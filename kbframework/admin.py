@@ -3,15 +3,19 @@ models (sources, citations, releases, the data version)."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from kbframework import curation, workflow
-from kbframework.models import Citation, DataVersion, Release, Source, Status
+from kbframework import curation, revisions, workflow
+from kbframework.models import Citation, DataVersion, Release, Revision, Source, Status
 
 
 class CitationPresenceFilter(admin.SimpleListFilter):
@@ -275,7 +279,42 @@ class VersionedAdminMixin:
             return HttpResponseRedirect(request.get_full_path())
 
 
-class CuratedAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class ProposalAdminMixin:
+    """Admins of curated rows: while an editor's change is being proposed
+    (proposing_view), the admin's own "changed successfully" would be untrue,
+    so it is held back; a change form names the record's pending
+    revisions."""
+
+    change_form_template = "admin/kbframework/change_form.html"
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        proposal = curation.current_proposal()
+        if proposal is not None and proposal.reviewed and level == messages.SUCCESS:
+            return
+        super().message_user(request, message, level, *args, **kwargs)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        root = None
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            root = revisions.root_of(obj)
+        pending = Revision.objects.none()
+        if root is not None and root.pk is not None:
+            pending = Revision.objects.filter(
+                root_type=ContentType.objects.get_for_model(type(root)),
+                root_id=root.pk,
+                state=Revision.State.PENDING,
+            ).select_related("proposed_by")
+        context = {
+            "pending_revisions": list(pending),
+            "base_change_form": super().change_form_template
+            or "admin/change_form.html",
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+
+class CuratedAdmin(ProposalAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
     """Shared set-up for curated records: status workflow, timestamps,
     citations, history with revert, and no lost updates."""
 
@@ -329,9 +368,13 @@ class CuratedAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
         return workflow.can_edit(request.user, obj)
 
     def save_model(self, request, obj, form, change):
-        obj._change_reason = form.cleaned_data.get("change_reason") or (
+        reason = form.cleaned_data.get("change_reason", "")
+        obj._change_reason = reason or (
             "Edited in the admin" if change else "Created in the admin"
         )
+        proposal = curation.current_proposal()
+        if proposal is not None and reason:
+            proposal.reason = reason
         super().save_model(request, obj, form, change)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -347,6 +390,9 @@ class KBInline(admin.TabularInline):
     such writes on the server whatever the form shows)."""
 
     extra = 0
+    # Folded until opened: a record's page lists its sections, not every
+    # row of every section (a disease's page was 6,500 px of open tables).
+    classes = ["collapse"]
     # A row saved elsewhere since the page was opened is refused, not
     # reverted. (Inlines that list their `fields` name "loaded_version".)
     form = VersionedInlineForm
@@ -374,9 +420,14 @@ class CitedInline(KBInline):
     autocomplete_fields = ["citations"]
 
 
-class GuardedAdmin(admin.ModelAdmin):
-    """Rows editors may change only while the public cannot see them
-    (kbframework.curation): read-only to editors otherwise."""
+class GuardedAdmin(ProposalAdminMixin, VersionedAdminMixin, admin.ModelAdmin):
+    """Rows that are not records (links, sources, citations, body systems):
+    editors change them directly while readers cannot see them, and
+    otherwise by proposing a revision (kbframework.curation): read-only to
+    editors where not even a proposal may be made (deleting a source). No
+    lost update: the form carries the version it opened, as a record's does."""
+
+    form = VersionedForm
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -384,14 +435,14 @@ class GuardedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or curation.may_change(request.user, obj))
+        return allowed and (
+            obj is None or curation.may_change(request.user, obj, deleting=True)
+        )
 
 
-class LinkAdmin(VersionedAdminMixin, GuardedAdmin):
-    """Changelists of link rows, for browsing across records; no lost update
-    (the form carries the version it opened, as a record's does)."""
+class LinkAdmin(GuardedAdmin):
+    """Changelists of link rows, for browsing across records."""
 
-    form = VersionedForm
     list_filter = [CitationPresenceFilter]
     autocomplete_fields = ["citations"]
 
@@ -474,3 +525,95 @@ class DataVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    """The review queue's revisions: read by everyone on the team, decided by
+    reviewers (publish, or send back with a comment). Revisions come from
+    editors' edits and are never edited or deleted."""
+
+    list_display = [
+        "pk",
+        "title",
+        "state",
+        "proposed_by",
+        "proposed_at",
+        "reason",
+        "reviewed_by",
+        "reviewed_at",
+    ]
+    list_display_links = ["pk", "title"]
+    list_filter = ["state"]
+    list_select_related = ["proposed_by", "reviewed_by"]
+    search_fields = ["title", "reason", "review_comment"]
+    date_hierarchy = "proposed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("changes")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        revision = get_object_or_404(
+            Revision.objects.select_related("proposed_by", "reviewed_by"),
+            pk=object_id
+            if str(object_id).isascii() and str(object_id).isdigit()
+            else 0,
+        )
+        if not self.has_view_permission(request, revision):
+            raise PermissionDenied
+        comment = ""
+        if request.method == "POST":
+            decision = request.POST.get("decision")
+            comment = request.POST.get("comment", "").strip()
+            try:
+                if len(comment) > 2000:
+                    raise ValidationError("Keep the comment under 2,000 characters.")
+                if decision == "publish":
+                    revisions.publish(request.user, revision, comment)
+                elif decision == "send_back":
+                    revisions.send_back(request.user, revision, comment)
+                else:
+                    raise ValidationError("Choose to publish or to send back.")
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                done = "published" if decision == "publish" else "sent back"
+                self.message_user(
+                    request, f"Revision {revision.pk} {done}.", messages.SUCCESS
+                )
+                return HttpResponseRedirect(reverse("admin:review-queue"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Revision {revision.pk}: {revision.title}",
+            "revision": revision,
+            "proposed": revisions.proposed_changes(revision),
+            "moved": revisions.changed_since(revision)
+            if revision.state == Revision.State.PENDING
+            else [],
+            "can_review": workflow.is_reviewer(request.user)
+            and revision.state == Revision.State.PENDING,
+            "comment": comment,
+            "roots": [
+                (root["title"], _admin_change_url(root))
+                for root in revision.changes["roots"]
+            ],
+        }
+        return TemplateResponse(request, "admin/kbframework/revision.html", context)
+
+
+def _admin_change_url(root) -> str:
+    app_label, model_name = root["model"].split(".")
+    try:
+        return reverse(f"admin:{app_label}_{model_name}_change", args=[root["pk"]])
+    except Exception:
+        return ""

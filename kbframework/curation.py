@@ -18,8 +18,15 @@ citations of a curated model (registry.is_curated) against the rule, whatever
 route made it: an admin form or inline, an action, the history revert view, a
 link admin, the API if it ever writes, a view added later. A refused write
 raises PermissionDenied (a 403) inside the route's transaction, so nothing of
-it is saved. Management commands and tests outside a request are not guarded:
-they act as the operator.
+it is saved.
+
+The admin site's views run an editor's POST inside `proposing(...)`
+(kbframework.proposing): there a refused write is not refused but noted as a
+proposal for review of the record it belongs to, and the whole request is
+rolled back once its proposal is read (kbframework.revisions). What cannot
+even be proposed (deleting a published record, a source or a citation;
+creating a record as published) is refused there too. Management commands
+and tests outside a request are not guarded: they act as the operator.
 """
 
 import threading
@@ -95,10 +102,8 @@ def is_public(instance, *, stored: bool) -> bool:
     return True
 
 
-def check_write(user, instance, *, deleting: bool = False) -> None:
-    """Raise PermissionDenied unless this user may write this row."""
-    if user is None or not user.is_authenticated or is_reviewer(user):
-        return
+def refusal(instance, *, deleting: bool = False) -> str | None:
+    """Why an editor may not write this row directly (None if they may)."""
     model = type(instance)
     label = model._meta.verbose_name
     creating = (
@@ -106,17 +111,88 @@ def check_write(user, instance, *, deleting: bool = False) -> None:
     )
     if not has_status(model) and not status_ends(model):
         if model._meta.label_lower == "imidkb.citation" and creating:
-            return
-        raise PermissionDenied(
-            f"Only reviewers may change a {label}: every reader sees it."
-        )
+            return None
+        return f"Only reviewers may change a {label}: every reader sees it."
     if is_public(instance, stored=True) or (
         not deleting and is_public(instance, stored=False)
     ):
-        raise PermissionDenied(
+        return (
             f"Only reviewers may change what readers see: this {label} is "
             "published (or belongs to a published record)."
         )
+    return None
+
+
+def check_write(user, instance, *, deleting: bool = False) -> None:
+    """Raise PermissionDenied unless this user may write this row, or (in an
+    admin request that proposes: kbframework.revisions) note the record the
+    write is a proposal for."""
+    if user is None or not user.is_authenticated or is_reviewer(user):
+        return
+    reason = refusal(instance, deleting=deleting)
+    proposal = current_proposal()
+    if reason is None:
+        if proposal is not None:
+            proposal.wrote_directly(instance)
+        return
+    if proposal is None:
+        raise PermissionDenied(reason)
+    proposal_refusal = unproposable(instance, deleting=deleting)
+    if proposal_refusal:
+        raise PermissionDenied(proposal_refusal)
+    from kbframework.revisions import root_of
+
+    stored = type(instance)._base_manager.filter(pk=instance.pk).first()
+    for row in (stored, instance):
+        root = root_of(row) if row is not None else None
+        if root is not None and root.pk is not None:
+            proposal.needs_review(root)
+
+
+def unproposable(instance, *, deleting: bool) -> str | None:
+    """Why this write cannot even be proposed for review (None if it can)."""
+    from kbframework.revisions import is_root_model, root_of
+
+    model = type(instance)
+    label = model._meta.verbose_name
+    stored = (
+        instance.pk is not None and model._base_manager.filter(pk=instance.pk).exists()
+    )
+    if deleting and (
+        is_root_model(model) or model._meta.label_lower == "imidkb.citation"
+    ):
+        return (
+            f"Only reviewers may delete or retire a published {label}: readers "
+            "and other records rely on it."
+        )
+    if not stored and is_root_model(model):
+        return (
+            f"A new {label} starts as a draft: save it as a draft, then submit "
+            "it for review."
+        )
+    root = root_of(instance)
+    if root is None or root.pk is None:
+        return f"This {label} belongs to a record that is not saved yet."
+    return None
+
+
+_proposal = threading.local()
+
+
+@contextmanager
+def proposing(proposal):
+    """Writes refused to an editor in this block are noted in `proposal`
+    instead of refused; the caller rolls them back (kbframework.revisions)."""
+    previous = getattr(_proposal, "current", None)
+    _proposal.current = proposal
+    try:
+        yield proposal
+    finally:
+        _proposal.current = previous
+
+
+def current_proposal():
+    return getattr(_proposal, "current", None)
 
 
 def guard_save(sender, instance, raw=False, **kwargs):
@@ -154,10 +230,11 @@ def connect() -> None:
     m2m_changed.connect(guard_citations, dispatch_uid="kbframework-guard-m2m")
 
 
-def may_change(user, instance) -> bool:
-    """For the admin's permissions: the rule above, as a yes or no."""
-    try:
-        check_write(user, instance)
-    except PermissionDenied:
-        return False
-    return True
+def may_change(user, instance, *, deleting: bool = False) -> bool:
+    """For the admin's permissions: may this user write the row directly or
+    propose the write for review?"""
+    if user is None or not user.is_authenticated or is_reviewer(user):
+        return True
+    if refusal(instance, deleting=deleting) is None:
+        return True
+    return unproposable(instance, deleting=deleting) is None

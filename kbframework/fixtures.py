@@ -110,7 +110,7 @@ def load_kb(
                 _apply_deferred(obj, using)
             except Exception as exc:
                 raise KBLoadError(f"{where}: {_explain(exc)}") from exc
-        record_history(report, using)
+        record_history(report.written, using)
         remember_base(loaded, replace=False, using=using)
     return report
 
@@ -182,14 +182,21 @@ def refresh_planner_statistics(using: str = "default") -> None:
         cursor.execute("ANALYZE")
 
 
-def record_history(report: LoadReport, using: str) -> None:
-    """Give every record the load created or changed a history entry (fixture
-    loads save raw, which django-simple-history does not record by itself)."""
+def record_history(
+    written: dict,
+    using: str,
+    *,
+    reason: str = "loadkb: {outcome} from fixtures",
+    user=None,
+) -> None:
+    """Give every record a load created or changed a history entry (fixture
+    loads save raw, which django-simple-history does not record by itself).
+    `reason` may name the {outcome}; `user` is who made the change."""
     from simple_history.utils import get_history_manager_for_model
 
-    for outcome, written in report.written.items():
+    for outcome, rows in written.items():
         by_model: dict[type, list] = {}
-        for model, pk in written:
+        for model, pk in rows:
             by_model.setdefault(model, []).append(pk)
         for model, pks in by_model.items():
             if not hasattr(model, "history"):
@@ -198,7 +205,8 @@ def record_history(report: LoadReport, using: str) -> None:
             get_history_manager_for_model(model).bulk_history_create(
                 objects,
                 update=outcome == "updated",
-                default_change_reason=f"loadkb: {outcome} from fixtures",
+                default_change_reason=reason.format(outcome=outcome)[:100],
+                default_user=user,
             )
 
 
@@ -291,8 +299,21 @@ def _apply(obj: DeserializedObject, using: str) -> str:
         }
     if not changed:
         return "unchanged"
+    keep_unserialized(instance, existing)
     obj.save(using=using)
     return "updated"
+
+
+def keep_unserialized(instance, existing) -> None:
+    """Fields the fixtures do not hold (serialize=False: a link's version)
+    stay as the database has them; a version moves on, so that a form opened
+    before this write is refused as stale."""
+    for f in type(instance)._meta.concrete_fields:
+        if not f.serialize and not f.primary_key:
+            value = getattr(existing, f.attname)
+            if f.name == "version":
+                value += 1
+            setattr(instance, f.attname, value)
 
 
 def _apply_deferred(obj: DeserializedObject, using: str) -> None:
@@ -344,17 +365,52 @@ def records_of(labels, *, using: str = "default") -> list[dict]:
         if joins:
             queryset = queryset.select_related(*joins)
         instances = sorted(queryset, key=lambda obj: _sort_key(obj.natural_key()))
-        for record in serializers.serialize(
-            "python",
-            instances,
-            use_natural_foreign_keys=True,
-            use_natural_primary_keys=True,
-        ):
-            for name, value in record["fields"].items():
-                if _is_m2m(model, name):
-                    record["fields"][name] = sorted(value, key=_sort_key)
-            records.append(record)
+        records += as_records(instances)
+    return records
+
+
+def as_records(instances, *, with_pk: bool = False) -> list[dict]:
+    """These rows in the fixtures' form; `with_pk` keeps each row's primary
+    key beside it (a revision's rows: kbframework.revisions)."""
+    records = serializers.serialize(
+        "python",
+        instances,
+        use_natural_foreign_keys=True,
+        use_natural_primary_keys=not with_pk,
+    )
+    for record in records:
+        model = apps.get_model(record["model"])
+        for name, value in record["fields"].items():
+            if _is_m2m(model, name):
+                record["fields"][name] = sorted(value, key=_sort_key)
     return json.loads(json.dumps(records, cls=FixtureEncoder))
+
+
+def apply_records(records: list[dict], *, using: str = "default") -> dict:
+    """Write these fixture-form records (each may carry the primary key of
+    the row it updates) with the loader's own validation and comparison;
+    returns {outcome: [(model, pk), ...]} of what it wrote."""
+    written: dict[str, list] = {}
+    pending = []
+    for number, record in enumerate(records, 1):
+        where = f"record {number} ({_describe(record)})"
+        try:
+            (obj,) = serializers.deserialize(
+                "python", [record], using=using, handle_forward_references=True
+            )
+            outcome = _apply(obj, using)
+        except Exception as exc:
+            raise KBLoadError(f"{where}: {_explain(exc)}") from exc
+        if outcome != "unchanged":
+            written.setdefault(outcome, []).append((type(obj.object), obj.object.pk))
+        if obj.deferred_fields:
+            pending.append((where, obj))
+    for where, obj in pending:
+        try:
+            _apply_deferred(obj, using)
+        except Exception as exc:
+            raise KBLoadError(f"{where}: {_explain(exc)}") from exc
+    return written
 
 
 def serialize_file(labels, *, using: str = "default") -> str:

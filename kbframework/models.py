@@ -24,10 +24,12 @@ __all__ = [
     "LoadedRecord",
     "NaturalKeyModel",
     "Release",
+    "Revision",
     "SearchKey",
     "SearchTerm",
     "Source",
     "Status",
+    "VersionedModel",
     "Xref",
     "validate_name_list",
 ]
@@ -134,7 +136,28 @@ class CuratedRecord(NaturalKeyModel):
         return self.status == Status.PUBLISHED
 
 
-class CitedLink(NaturalKeyModel):
+class VersionedModel(NaturalKeyModel):
+    """Abstract base of rows that are not records but are edited in the
+    admin (links, sources, citations, body systems): a version counter, for
+    no lost updates (kbframework.admin.VersionedForm)."""
+
+    # Not part of the fixtures (serialize off), which hold what the sources
+    # say, not how often a row was saved.
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, serialize=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # Fixture loads save raw and never come through here.
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+
+class CitedLink(VersionedModel):
     """Abstract base of a link between two records, cited like a record."""
 
     note = models.CharField(
@@ -150,25 +173,13 @@ class CitedLink(NaturalKeyModel):
         verbose_name=_("citations"),
     )
 
-    # For no lost updates in the admin; not part of the fixtures (serialize
-    # off), which hold what the sources say, not how often a row was saved.
-    version = models.PositiveIntegerField(
-        _("version"), default=1, editable=False, serialize=False
-    )
-
     history = HistoricalRecords(inherit=True, m2m_fields=["citations"])
 
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
-        # Fixture loads save raw and never come through here.
-        if self.pk is not None:
-            self.version += 1
-        super().save(*args, **kwargs)
 
-
-class Source(NaturalKeyModel):
+class Source(VersionedModel):
     """One text or reference data set that the knowledge base is curated from."""
 
     class Kind(models.TextChoices):
@@ -211,7 +222,7 @@ class Source(NaturalKeyModel):
         return reverse("kb:source-detail", kwargs={"slug": self.slug})
 
 
-class Citation(NaturalKeyModel):
+class Citation(VersionedModel):
     """A section of a source that supports one or more statements."""
 
     source = models.ForeignKey(
@@ -443,3 +454,64 @@ class Release(models.Model):
 
     def __str__(self):
         return f"Release {self.number} ({self.cut_at:%Y-%m-%d})"
+
+
+class Revision(models.Model):
+    """A proposed change to published content, waiting for a reviewer.
+
+    An editor's edit of anything readers see (a published record, a row that
+    hangs off one, a source, a citation, a body system) is not written: it
+    becomes a revision (kbframework.revisions). `changes` holds, for every
+    record the edit touched, the record with everything that hangs off it as
+    it was (`base`) and as proposed (`data`), in the fixtures' natural-key
+    form with each row's primary key beside it. Publishing applies `data`
+    with the fixture loader; sending back leaves the published version as it
+    is. Derived from the admin, never part of the fixtures.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        PUBLISHED = "published", _("Published")
+        SENT_BACK = "sent-back", _("Sent back")
+
+    state = models.CharField(
+        _("state"),
+        max_length=12,
+        choices=State,
+        default=State.PENDING,
+        db_index=True,
+    )
+    title = models.CharField(_("what it changes"), max_length=300)
+    root_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    root_id = models.PositiveBigIntegerField()
+    changes = models.JSONField(_("changes"))
+    reason = models.CharField(_("why"), max_length=300, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        indexes = [models.Index(fields=["root_type", "root_id", "state"])]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+
+    def __str__(self):
+        return f"Revision {self.pk}: {self.title}"

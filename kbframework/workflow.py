@@ -3,10 +3,12 @@ and what a record needs before it is published.
 
     draft -> in review            editors and reviewers ("submit")
     in review -> published        reviewers ("publish")
-    in review / published -> draft   reviewers ("send back")
+    in review -> draft            reviewers ("send back")
     any -> retired                reviewers ("retire")
 
-Editors change drafts only; reviewers change anything. The rules are checked
+Editors change drafts, and propose changes to published records as
+revisions that reviewers publish or send back (kbframework.revisions);
+reviewers change anything. The rules are checked
 on the server (admin forms and actions go through here), so posting a status
 an editor may not set is refused whatever the browser sends.
 """
@@ -33,12 +35,11 @@ class Transition:
 TRANSITIONS = [
     Transition("submit", "Submit for review", (Status.DRAFT,), Status.IN_REVIEW, False),
     Transition("publish", "Publish", (Status.IN_REVIEW,), Status.PUBLISHED, True),
+    # Not from published: a published record stays on the site while it is
+    # corrected (corrections are revisions, kbframework.revisions); taking
+    # it down is retiring it.
     Transition(
-        "send_back",
-        "Send back to draft",
-        (Status.IN_REVIEW, Status.PUBLISHED),
-        Status.DRAFT,
-        True,
+        "send_back", "Send back to draft", (Status.IN_REVIEW,), Status.DRAFT, True
     ),
     Transition(
         "retire",
@@ -55,8 +56,10 @@ def is_reviewer(user) -> bool:
 
 
 def can_edit(user, record) -> bool:
-    """Editors change drafts; reviewers change records in any status."""
-    return is_reviewer(user) or record.status == Status.DRAFT
+    """Editors change drafts, and propose changes to published records (a
+    revision: kbframework.revisions); reviewers change records in any
+    status. A record in review or retired is the reviewers' to move."""
+    return is_reviewer(user) or record.status in (Status.DRAFT, Status.PUBLISHED)
 
 
 def find_transition(source: str, target: str) -> Transition | None:

@@ -5,6 +5,9 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from kbframework.registry import registry
+from kbframework.revisions import is_root_model
+
 pytestmark = pytest.mark.django_db
 
 KB_APPS = {"imidkb", "diseases", "treatments", "epidemiology"}
@@ -32,12 +35,12 @@ def test_changelist_add_and_change_pages_load(kb, admin_client, model):
     opts = model._meta
     base = f"admin:{opts.app_label}_{opts.model_name}"
     assert admin_client.get(reverse(f"{base}_changelist")).status_code == 200
-    read_only = opts.model_name in {"release", "dataversion"}
+    read_only = opts.model_name in {"release", "dataversion", "revision"}
     add = admin_client.get(reverse(f"{base}_add"))
     assert add.status_code == (403 if read_only else 200)
     obj = model._default_manager.first()
-    if obj is None:  # releases and the data version exist only once made
-        assert model._meta.model_name in {"release", "dataversion"}
+    if obj is None:  # releases, revisions, the data version: once made
+        assert model._meta.model_name in {"release", "dataversion", "revision"}
         return
     assert admin_client.get(reverse(f"{base}_change", args=[obj.pk])).status_code == 200
 
@@ -78,8 +81,20 @@ def test_identifier_filter_lists_diseases_without_identifiers(kb, admin_client):
 def test_editors_group_is_loaded_with_curation_permissions(kb):
     editors = Group.objects.get(name="Editors")
     codenames = set(editors.permissions.values_list("codename", flat=True))
-    assert {"add_disease", "change_disease", "view_figure"} <= codenames
-    assert not any(code.startswith("delete_") for code in codenames)
+    assert {
+        "add_disease",
+        "change_disease",
+        "view_figure",
+        "view_revision",
+    } <= codenames
+    # Editors may remove link rows (from a published record: proposed for
+    # review), never a record, a source or a citation.
+    deletable = {
+        f"delete_{model._meta.model_name}"
+        for model in registry.curated_models()
+        if not is_root_model(model) and model._meta.model_name != "citation"
+    }
+    assert {code for code in codenames if code.startswith("delete_")} == deletable
 
 
 def test_editors_menus_list_records_not_tables(kb, editor_client, admin_client):

@@ -20,11 +20,27 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from kbframework.curation import is_public
+from kbframework.models import Revision
 from kbframework.registry import registry
+from kbframework.revisions import is_root_model
 
 pytestmark = pytest.mark.django_db
 
 MARKER = "EDITOR-WAS-HERE"
+
+# An editor's change through these becomes a revision waiting for review.
+PROPOSING_ROUTES = ("change form", "inline row", "history revert")
+# Removing a link row too; removing a record, source or citation is refused.
+REMOVING_ROUTES = ("delete", "action delete_selected")
+
+
+def proposes(model, route: str) -> bool:
+    if route in PROPOSING_ROUTES:
+        return True
+    removable = (
+        not is_root_model(model) and model._meta.label_lower != "imidkb.citation"
+    )
+    return route in REMOVING_ROUTES and removable
 
 
 class FormFields(HTMLParser):
@@ -181,9 +197,20 @@ def test_no_editor_route_changes_published_content(kb, model, clients, reviewer_
     before = snapshot()
     for role, client in clients.items():
         for name, target, data in cases:
+            proposed = Revision.objects.count()
             response = client.post(target, data)
             assert response.status_code < 500, (role, name, target)
             assert snapshot() == before, f"{role} changed {model._meta.label} by {name}"
+            if role == "editor" and proposes(model, name):
+                # The editor's work is not lost: it waits for review.
+                revision = Revision.objects.order_by("pk").last()
+                assert Revision.objects.count() == proposed + 1, (name, target)
+                assert any(r["data"] != r["base"] for r in revision.changes["roots"])
+                assert response["Location"].endswith(
+                    f"/admin/imidkb/revision/{revision.pk}/change/"
+                )
+            else:
+                assert Revision.objects.count() == proposed, (role, name, target)
 
 
 @pytest.mark.parametrize("model", admin_models(), ids=lambda m: m._meta.label)
@@ -205,8 +232,10 @@ def test_inlines_of_a_draft_record_cannot_change_its_published_figures(
     kb, editor_client, reviewer_client
 ):
     """Psoriasis sent back to draft: the editor may edit it, but its figure
-    inline still holds published figures, which stay as they are."""
+    inline still holds published figures. Saving both keeps the draft's change
+    and makes the figure's a revision; the published figure stays as it is."""
     from diseases.models import Disease
+    from epidemiology.models import Figure
     from kbframework.models import Status
 
     psoriasis = Disease.objects.get(slug="psoriasis")
@@ -216,11 +245,19 @@ def test_inlines_of_a_draft_record_cannot_change_its_published_figures(
     data = with_marker(fields, _names)
     figure_values = [k for k in data if k.startswith("figures-0-lower")]
     assert figure_values, "the figure inline is on the page"
+    figure_pk = int(data[figure_values[0].replace("lower", "id")][0])
+    before = Figure.objects.filter(pk=figure_pk).values().get()
     data[figure_values[0]] = ["5"]
-    before = snapshot()
     response = editor_client.post(change, data)
-    assert response.status_code == 403
-    assert snapshot() == before
+    assert response.status_code == 302
+    assert Figure.objects.filter(pk=figure_pk).values().get() == before
+    # The draft's own change is kept, not rolled back with the proposal.
+    assert Disease.objects.get(pk=psoriasis.pk).summary == data["summary"][0]
+    revision = Revision.objects.get()
+    (root,) = revision.changes["roots"]
+    assert (root["model"], root["pk"]) == ("epidemiology.figure", figure_pk)
+    (figure,) = [r for r in root["data"] if r["pk"] == figure_pk]
+    assert figure["fields"]["lower"] == "5"
 
 
 def test_an_inline_cannot_create_a_published_record(kb, editor_client):
@@ -301,3 +338,27 @@ def test_a_stale_inline_row_does_not_revert_a_change_made_meanwhile(
     assert response.status_code == 200
     assert "saved this record after you opened it" in response.content.decode()
     assert MARKER in DiseaseSymptom.objects.get(pk=draft_link.pk).note
+
+
+@pytest.mark.parametrize(
+    "model",
+    [m for m in admin_models() if m in registry.link_models()],
+    ids=lambda m: m._meta.label,
+)
+def test_no_lost_update_on_rows_that_are_not_records(
+    kb, model, reviewer_client, admin_client
+):
+    """Links, identifiers, sources, citations, body systems: of two saves of
+    forms opened on the same version, the second is refused with what
+    changed, and the first stays."""
+    row = published_row(model)
+    change = url(model, "change", row.pk)
+    first, names = posted_form(reviewer_client, change, model)
+    second, _names = posted_form(admin_client, change, model)
+    response = reviewer_client.post(change, with_marker(first, names))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    saved = model._base_manager.filter(pk=row.pk).values().get()
+    response = admin_client.post(change, with_marker(second, names))
+    assert response.status_code == 200
+    assert "saved this record after you opened it" in response.content.decode()
+    assert model._base_manager.filter(pk=row.pk).values().get() == saved

@@ -125,7 +125,7 @@ def test_the_review_queue_lists_records_in_review(kb, reviewer_client):
     html = reviewer_client.get(reverse("admin:review-queue")).content.decode()
     assert "Waiting symptom" in html
     index = reviewer_client.get(reverse("admin:index")).content.decode()
-    assert "Needs review: 1 record" in index
+    assert "Needs review: 1 item" in index
 
 
 ROLES = ["editor", "reviewer"]
