@@ -1,9 +1,12 @@
 """FilterSets for epidemiology figures and studies (HTML lists and API)."""
 
-import django_filters
-
 from epidemiology.models import Figure, Study
-from kbframework.filters import boolean_filter, choice_filter, slug_filter
+from kbframework.filters import (
+    WholeNumberFilter,
+    boolean_filter,
+    choice_filter,
+    slug_filter,
+)
 from kbframework.filtersets import KBFilterSet
 
 
@@ -22,7 +25,7 @@ class FigureFilterSet(KBFilterSet):
     population = choice_filter(
         Figure.Population.choices, "population", "Population the figure is about."
     )
-    year = django_filters.NumberFilter(
+    year = WholeNumberFilter(
         field_name="year",
         min_value=1800,
         max_value=2200,
@@ -49,7 +52,7 @@ class FigureFilterSet(KBFilterSet):
 
 
 class StudyFilterSet(KBFilterSet):
-    year = django_filters.NumberFilter(
+    year = WholeNumberFilter(
         field_name="year", min_value=1800, max_value=2200, help_text="Study year."
     )
     search_help = "Words of the study's name."

@@ -5,6 +5,15 @@ from django.apps import apps
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from drf_spectacular.drainage import set_override
 
+from kbframework.numbers import WholeNumberField
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A number filter that takes ASCII digits only (kbframework.numbers):
+    full-width "2019" or "2e3" is a 400 naming the parameter, not a silent match."""
+
+    field_class = WholeNumberField
+
 
 def visible(label: str):
     """A callable queryset: the records of a model the requesting user may see."""

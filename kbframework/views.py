@@ -8,6 +8,7 @@ from django_filters.views import FilterView
 
 from kbframework.choices import Status
 from kbframework.citations import CitationIndex
+from kbframework.numbers import whole_number
 
 
 class RestrictedMixin:
@@ -44,6 +45,22 @@ class KBFilterView(RestrictedMixin, FilterView):
     """A filterable list; a bad filter value shows the form with its error."""
 
     paginate_by = 50
+
+    def get(self, request, *args, **kwargs):
+        raw = request.GET.get(self.page_kwarg)
+        if raw is not None and raw != "last" and (whole_number(raw) or 0) < 1:
+            # Django's paginator takes int(): a full-width 1 silently meant page 1.
+            context = {
+                "parameter": self.page_kwarg,
+                "message": "A whole number from 1, in ASCII digits (or “last”).",
+            }
+            return render(
+                request, "kbframework/bad_parameter.html", context, status=400
+            )
+        response = super().get(request, *args, **kwargs)
+        if self.filterset.is_bound and self.filterset.errors:
+            response.status_code = 400  # the form, with what is wrong in it
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

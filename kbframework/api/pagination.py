@@ -1,17 +1,11 @@
 """Pagination: page / page_size, strictly validated."""
 
-import re
-
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 
+from kbframework.numbers import whole_number
+
 MAX_PAGE_SIZE = 500
-
-
-def whole_number(raw: str) -> int | None:
-    """ASCII digits only: str.isdigit() also accepts "²" and "①", which int()
-    then refuses (a 500), and int() alone takes full-width digits (U+FF11)."""
-    return int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
 
 
 class StrictPagination(PageNumberPagination):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
@@ -27,14 +28,34 @@ def flatten(value) -> str:
     return str(value)
 
 
+# A spreadsheet reads a cell that begins with one of these as a formula
+# (OWASP, "CSV Injection"): "=HYPERLINK(...)" in a name would run when a
+# researcher opens the file.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
+
+
+def defuse(cell: str) -> str:
+    """A cell a spreadsheet cannot run: one that would start a formula gets
+    a leading apostrophe (OWASP's advice; the spreadsheet then shows the text
+    as written). Numbers such as -1.5 are left as they are."""
+    if cell.startswith(FORMULA_START) and not NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 def rows_to_csv(rows: list[dict], release: str) -> str:
-    """Flat CSV of serialised records, with the data release as last column."""
+    """Flat CSV of serialised records, with the data release as last column.
+    Every cell, the header included, is defused against formula injection;
+    this is the one CSV writer (live API and release zips)."""
     buffer = io.StringIO()
     columns = list(rows[0]) if rows else []
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*columns, "release"])
+    # CRLF, as RFC 4180 has it: a cell holding a CR or LF is then quoted.
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([defuse(c) for c in [*columns, "release"]])
     for row in rows:
-        writer.writerow([*(flatten(row.get(c)) for c in columns), release])
+        cells = [*(flatten(row.get(c)) for c in columns), release]
+        writer.writerow([defuse(cell) for cell in cells])
     return buffer.getvalue()
 
 

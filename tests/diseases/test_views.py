@@ -127,7 +127,7 @@ def test_disease_index_filters(kb, client, query, present, absent):
 
 
 def test_a_bad_filter_value_returns_the_page_with_a_message(kb, client):
-    html = page(client, "/diseases/?symptom=no-such-symptom")
+    html = page(client, "/diseases/?symptom=no-such-symptom", status=400)
     assert "Some filters were not understood" in html
     assert "not a known symptom slug" in html
     assert "No disease matches these filters." in html

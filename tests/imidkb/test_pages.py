@@ -144,7 +144,7 @@ def test_epidemiology_overview_charts_and_table(kb, client):
 
 
 def test_epidemiology_bad_filter_shows_a_message(kb, client):
-    html = page(client, "/epidemiology/?year=abc")
+    html = page(client, "/epidemiology/?year=abc", status=400)
     assert "Some filters were not understood" in html
 
 
