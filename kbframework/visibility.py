@@ -45,8 +45,9 @@ def has_status(model) -> bool:
 
 
 def dependencies(model) -> list:
-    """The foreign keys of a model that lead to rows with a visibility of their
-    own (a status, or dependencies of their own)."""
+    """The foreign keys of a model whose ends a row depends on: all of them
+    but those the model lists in `visibility_ignores`. (An end with neither
+    a status nor dependencies of its own, a body system, adds no condition.)"""
     ignored = set(getattr(model, "visibility_ignores", ()))
     return [
         field
@@ -109,9 +110,9 @@ class Visibility:
         return queryset if condition is None else queryset.filter(condition)
 
     def condition(self, model, through: str = "") -> Q:
-        """The same rule as a condition on rows reached through `through`
-        (e.g. "disease_links__disease" from a body system): for counts and
-        filters that cannot start from the rows themselves."""
+        """The rule for rows of `model` as a condition on rows reached
+        through `through` (a body system's "disease_links", rows of
+        DiseaseBodySystem): for counts that cannot start from the rows."""
         condition = _public_condition(model) if self.public else None
         if condition is None:
             return Q()
@@ -121,6 +122,7 @@ class Visibility:
 
 
 def _prefixed(condition: Q, prefix: str) -> Q:
+    """The same condition, every lookup prefixed with `prefix__`."""
     children = [
         _prefixed(child, prefix)
         if isinstance(child, Q)
