@@ -374,6 +374,8 @@ def test_staff_preview_shows_every_kind_of_marked_row(world, admin_client):
     # A link row whose own text no page shows (a membership's note) shows
     # as itself: "<group> includes <member>" on its source's page.
     names = {number: escape(str(row)) for number, row in world.rows.items()}
+    # The CSV of a filtered list repeats its JSON: staff fetch the JSON only.
+    urls = [(u, n) for u, n in urls if "format=csv&" not in u]
     for url, _named in urls:
         _status, body = _fetch(admin_client, url)
         seen |= {int(n) for n in MARKED.findall(body.lower()) if int(n) in world.rows}
