@@ -8,6 +8,7 @@ from django.db.models import Q
 from diseases.models import Disease, DiseaseXref, Mechanism, Symptom
 from kbframework.filters import choice_filter, slug_filter
 from kbframework.filtersets import KBFilterSet
+from kbframework.visibility import Visibility
 
 IDENTIFIER_FORMAT = RegexValidator(
     r"^[A-Za-z0-9.]+:[A-Za-z0-9.]+$",
@@ -79,13 +80,13 @@ class DiseaseFilterSet(KBFilterSet):
         """Indications of the classes, their subclasses and their drugs."""
         if not value:
             return queryset
+        user = getattr(self.request, "user", None)
         drug_classes = apps.get_model("treatments", "DrugClass").objects
-        classes = drug_classes.with_descendants(value)
-        indicated = (
-            apps.get_model("treatments", "Indication")
-            .objects.filter(Q(drug_class__in=classes) | Q(drug__drug_class__in=classes))
-            .values("disease")
+        classes = drug_classes.with_descendants(value, user)
+        indications = apps.get_model("treatments", "Indication").objects.filter(
+            Q(drug_class__in=classes) | Q(drug__drug_class__in=classes)
         )
+        indicated = Visibility.of(user).records(indications).values("disease")
         return queryset.filter(pk__in=indicated)
 
     def filter_identifier(self, queryset, name, value):

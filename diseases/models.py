@@ -105,6 +105,10 @@ class Disease(CuratedRecord):
         blank=True,
     )
 
+    # Where a retired record went is no content of it: only the redirect
+    # reads it, and checks the target's visibility itself.
+    visibility_ignores = ("merged_into",)
+
     objects = DiseaseQuerySet.as_manager()
 
     class Meta:

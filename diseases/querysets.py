@@ -5,9 +5,8 @@ Each read takes the reader (`user`): see kbframework.visibility.
 
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch, Q, Value
+from django.db.models import Count, Prefetch, Value
 
-from kbframework.choices import Status
 from kbframework.querysets import (
     NamedRecordQuerySet,
     NaturalKeyQuerySet,
@@ -23,9 +22,9 @@ class BodySystemQuerySet(NaturalKeyQuerySet):
 
     def for_list(self, user) -> "BodySystemQuerySet":
         """With `disease_count`: how many diseases the reader may see."""
-        visible = Q()
-        if Visibility.of(user).public:
-            visible = Q(disease_links__disease__status=Status.PUBLISHED)
+        from diseases.models import DiseaseBodySystem
+
+        visible = Visibility.of(user).condition(DiseaseBodySystem, "disease_links")
         return (
             self.restrict(user)
             .annotate(disease_count=Count("disease_links", filter=visible))
@@ -39,8 +38,8 @@ class BodySystemQuerySet(NaturalKeyQuerySet):
         return self.restrict(user).prefetch_related(
             Prefetch(
                 "disease_links",
-                queryset=visibility.links(
-                    DiseaseBodySystem.objects.select_related("disease"), "disease"
+                queryset=visibility.records(
+                    DiseaseBodySystem.objects.select_related("disease")
                 ).prefetch_related(citations_prefetch()),
             )
         )
@@ -54,8 +53,8 @@ class DiseaseQuerySet(NamedRecordQuerySet):
         return self.restrict(user).prefetch_related(
             Prefetch(
                 "parent_links",
-                queryset=visibility.links(
-                    DiseaseMembership.objects.select_related("parent"), "parent"
+                queryset=visibility.records(
+                    DiseaseMembership.objects.select_related("parent")
                 ),
             ),
             Prefetch(
@@ -79,26 +78,26 @@ class DiseaseQuerySet(NamedRecordQuerySet):
         )
 
         visibility = Visibility.of(user)
-        links = visibility.links
+        visible = visibility.records
         cited = citations_prefetch
         return self.restrict(user).prefetch_related(
             cited(),
             Prefetch(
                 "parent_links",
-                queryset=links(
-                    DiseaseMembership.objects.select_related("parent"), "parent"
+                queryset=visible(
+                    DiseaseMembership.objects.select_related("parent")
                 ).prefetch_related(cited()),
             ),
             Prefetch(
                 "parent_links__parent__symptom_links",
-                queryset=links(
-                    DiseaseSymptom.objects.select_related("symptom"), "symptom"
+                queryset=visible(
+                    DiseaseSymptom.objects.select_related("symptom")
                 ).prefetch_related(cited()),
             ),
             Prefetch(
                 "member_links",
-                queryset=links(
-                    DiseaseMembership.objects.select_related("member"), "member"
+                queryset=visible(
+                    DiseaseMembership.objects.select_related("member")
                 ).prefetch_related(cited()),
             ),
             Prefetch(
@@ -109,26 +108,26 @@ class DiseaseQuerySet(NamedRecordQuerySet):
             ),
             Prefetch(
                 "symptom_links",
-                queryset=links(
-                    DiseaseSymptom.objects.select_related("symptom"), "symptom"
+                queryset=visible(
+                    DiseaseSymptom.objects.select_related("symptom")
                 ).prefetch_related(cited()),
             ),
             Prefetch(
                 "mechanism_links",
-                queryset=links(
-                    DiseaseMechanism.objects.select_related("mechanism"), "mechanism"
+                queryset=visible(
+                    DiseaseMechanism.objects.select_related("mechanism")
                 ).prefetch_related(cited()),
             ),
             Prefetch(
                 "relations_out",
-                queryset=links(
-                    DiseaseRelation.objects.select_related("target"), "target"
+                queryset=visible(
+                    DiseaseRelation.objects.select_related("target")
                 ).prefetch_related(cited()),
             ),
             Prefetch(
                 "relations_in",
-                queryset=links(
-                    DiseaseRelation.objects.select_related("subject"), "subject"
+                queryset=visible(
+                    DiseaseRelation.objects.select_related("subject")
                 ).prefetch_related(cited()),
             ),
             Prefetch("xrefs", queryset=DiseaseXref.objects.all()),
@@ -153,9 +152,7 @@ class DiseaseQuerySet(NamedRecordQuerySet):
         visibility = Visibility.of(user)
         ends = {shared.key: shared for shared in registry.shared_ends(self.model)}
         own_queries = [
-            visibility.links(
-                shared.links().filter(**{shared.target_field: disease}), shared.end
-            )
+            visibility.records(shared.links().filter(**{shared.target_field: disease}))
             .order_by()
             .annotate(kind=Value(key))
             .values_list("kind", f"{shared.end}_id")
@@ -169,15 +166,11 @@ class DiseaseQuerySet(NamedRecordQuerySet):
         def others(shared):
             """The other visible diseases' links to this disease's ends."""
             queryset = (
-                shared.links()
+                visibility.records(shared.links())
                 .filter(**{f"{shared.end}_id__in": sorted(own[shared.key])})
                 .exclude(**{shared.target_field: disease})
                 .order_by()
             )
-            if visibility.public:
-                queryset = queryset.filter(
-                    **{f"{shared.target_field}__status": Status.PUBLISHED}
-                )
             return queryset.values_list(
                 f"{shared.target_field}_id", f"{shared.end}__slug"
             )
@@ -219,7 +212,7 @@ class SymptomQuerySet(NamedRecordQuerySet):
             Prefetch(
                 "disease_links",
                 queryset=Visibility.of(user)
-                .links(DiseaseSymptom.objects.select_related("disease"), "disease")
+                .records(DiseaseSymptom.objects.select_related("disease"))
                 .prefetch_related(citations_prefetch()),
             ),
         )
@@ -234,7 +227,7 @@ class MechanismQuerySet(NamedRecordQuerySet):
             Prefetch(
                 "disease_links",
                 queryset=Visibility.of(user)
-                .links(DiseaseMechanism.objects.select_related("disease"), "disease")
+                .records(DiseaseMechanism.objects.select_related("disease"))
                 .prefetch_related(citations_prefetch()),
             ),
         )

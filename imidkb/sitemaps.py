@@ -11,7 +11,10 @@ class PublishedSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return self.model.objects.published().only("slug", "updated").order_by("slug")
+        # What the public may see: published, and depending on nothing that
+        # is not (kbframework.visibility).
+        records = self.model.objects.restrict(None)
+        return records.only("slug", "updated").order_by("slug")
 
     def lastmod(self, record):
         return record.updated

@@ -9,6 +9,7 @@ from django_filters.views import FilterView
 from kbframework.choices import Status
 from kbframework.citations import CitationIndex
 from kbframework.numbers import whole_number
+from kbframework.visibility import knows_of_retired
 
 
 class RestrictedMixin:
@@ -26,11 +27,12 @@ class RestrictedMixin:
 
 
 def retired_record(model, slug, user):
-    """(record, merged-into record or None) for a retired slug, else None."""
+    """(record, merged-into record or None) for a retired slug this user may
+    know of (kbframework.visibility.knows_of_retired), else None."""
     if not any(field.name == "status" for field in model._meta.fields):
         return None
     record = model.objects.filter(slug=slug, status=Status.RETIRED).first()
-    if record is None:
+    if record is None or not knows_of_retired(record, user):
         return None
     target = getattr(record, "merged_into", None)
     if (

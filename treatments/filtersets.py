@@ -49,5 +49,6 @@ class DrugFilterSet(KBFilterSet):
     def filter_drug_class(self, queryset, name, value):
         if not value:
             return queryset
-        classes = DrugClass.objects.with_descendants(value)
+        user = getattr(self.request, "user", None)
+        classes = DrugClass.objects.with_descendants(value, user)
         return queryset.filter(drug_class__in=classes)

@@ -28,24 +28,24 @@ class DrugClassQuerySet(NamedRecordQuerySet):
             Prefetch("xrefs", queryset=DrugClassXref.objects.all()),
             Prefetch(
                 "indications",
-                queryset=visibility.links(
-                    Indication.objects.select_related("disease"), "disease"
+                queryset=visibility.records(
+                    Indication.objects.select_related("disease")
                 ).prefetch_related(citations_prefetch()),
             ),
             Prefetch(
                 "adverse_effects",
-                queryset=visibility.optional_links(
-                    AdverseEffect.objects.select_related("symptom", "condition"),
-                    "symptom",
-                    "condition",
+                queryset=visibility.records(
+                    AdverseEffect.objects.select_related("symptom", "condition")
                 ).prefetch_related(citations_prefetch()),
             ),
         )
 
-    def with_descendants(self, drug_classes) -> set[int]:
-        """Ids of the given drug classes and of every class below them."""
+    def with_descendants(self, drug_classes, user) -> set[int]:
+        """Ids of the given drug classes and of every class below them that
+        the user may see (below an unpublished class, none for the public)."""
         children: dict[int | None, list[int]] = {}
-        for pk, parent_id in self.model.objects.values_list("pk", "parent_id"):
+        visible = self.model.objects.restrict(user)
+        for pk, parent_id in visible.values_list("pk", "parent_id"):
             children.setdefault(parent_id, []).append(pk)
         found, frontier = set(), [c.pk for c in drug_classes]
         while frontier:
@@ -74,7 +74,7 @@ class DrugQuerySet(NamedRecordQuerySet):
             Prefetch(
                 "indications",
                 queryset=Visibility.of(user)
-                .links(Indication.objects.select_related("disease"), "disease")
+                .records(Indication.objects.select_related("disease"))
                 .prefetch_related(citations_prefetch()),
             ),
         )

@@ -62,12 +62,10 @@ registry.resource(
 
 
 def disease_treatments(visibility) -> list[Prefetch]:
-    """A disease's indications, without unpublished classes or drugs for the
-    public (either end may be empty)."""
-    indications = visibility.optional_links(
-        Indication.objects.select_related("drug_class", "drug__drug_class"),
-        "drug_class",
-        "drug",
+    """A disease's indications, without those of unpublished classes or drugs
+    (or of drugs in an unpublished class) for the public."""
+    indications = visibility.records(
+        Indication.objects.select_related("drug_class", "drug__drug_class")
     )
     return [
         Prefetch(

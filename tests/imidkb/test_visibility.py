@@ -101,3 +101,40 @@ def test_the_sitemap_lists_published_pages(kb, client):
     xml = client.get("/sitemap.xml").content.decode()
     assert "/diseases/systemic-lupus-erythematosus/" in xml
     assert "/drugs/ciclosporin/" in xml
+
+
+def test_a_record_retired_before_it_was_published_is_unknown(kb, client, admin_client):
+    """A draft that is retired never existed for the public: 404 like any
+    unknown slug, with nothing of it in the body; staff still see it."""
+    symptom = SymptomFactory(slug="never-out", name="Neveroutsymptom", status="draft")
+    symptom.status = Status.RETIRED
+    symptom.save()
+    for url, unknown in (
+        ("/symptoms/never-out/", "/symptoms/no-such-slug/"),
+        ("/api/v1/symptoms/never-out/", "/api/v1/symptoms/no-such-slug/"),
+    ):
+        response, missing = client.get(url), client.get(unknown)
+        assert response.status_code == missing.status_code == 404
+        assert "Neveroutsymptom" not in response.content.decode()
+        assert response.content == missing.content
+    assert admin_client.get("/symptoms/never-out/").status_code == 200
+
+
+def test_a_published_record_depends_on_what_it_points_at(kb):
+    """A published drug of a draft class, a published class below a draft
+    class and their indications are hidden from the public, not from staff."""
+    from kbframework.visibility import PUBLIC, STAFF
+    from tests.factories import DrugClassFactory, DrugFactory, IndicationFactory
+    from treatments.models import Drug, DrugClass, Indication
+
+    draft = DrugClassFactory(status=Status.DRAFT)
+    below = DrugClassFactory(parent=draft)
+    lowest = DrugClassFactory(parent=below)
+    drug = DrugFactory(drug_class=lowest)
+    indication = IndicationFactory(drug_class=None, drug=drug)
+    for model, row in ((DrugClass, lowest), (Drug, drug), (Indication, indication)):
+        assert not PUBLIC.records(model.objects.filter(pk=row.pk)).exists()
+        assert STAFF.records(model.objects.filter(pk=row.pk)).exists()
+    draft.status = Status.PUBLISHED
+    draft.save()
+    assert PUBLIC.records(Indication.objects.filter(pk=indication.pk)).exists()

@@ -53,5 +53,5 @@ def test_drug_filter_by_class_includes_every_class_below(tree):
 
 def test_with_descendants_walks_the_class_tree(tree):
     _top, middle, leaf = tree
-    assert DrugClass.objects.with_descendants([middle]) == {middle.pk, leaf.pk}
-    assert DrugClass.objects.with_descendants([leaf]) == {leaf.pk}
+    assert DrugClass.objects.with_descendants([middle], None) == {middle.pk, leaf.pk}
+    assert DrugClass.objects.with_descendants([leaf], None) == {leaf.pk}
