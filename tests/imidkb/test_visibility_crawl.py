@@ -322,7 +322,7 @@ def _fetch(client, url):
     if response.get("Content-Type", "").startswith("text/csv"):
         # The last column names the release; it reads "1+" once data changed.
         release = response.get(RELEASE_HEADER, "")
-        body = body.replace(f",{release}\n", ",RELEASE\n")
+        body = body.replace(f",{release}\r\n", ",RELEASE\r\n")
     return response.status_code, body
 
 
