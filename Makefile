@@ -70,6 +70,7 @@ serve: setup
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/gunicorn imidkb.wsgi:application --workers $(WORKERS) \
 		--bind $(HOST):$(PORT) --access-logfile - --max-requests 10000 \
+		--access-logformat '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" id=%({x-request-id}o)s' \
 		--max-requests-jitter 500 --graceful-timeout 30
 
 lint: setup

@@ -199,6 +199,43 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# Logs go to stderr (gunicorn's and the container's convention). Every 5xx
+# is logged by Django ("django.request", with the traceback of an unhandled
+# exception); Django's default sends them nowhere when debug is off. Each line
+# names the request id (imidkb.middleware.RequestId, around the whole WSGI
+# application), which is also in the X-Request-ID response header and in
+# gunicorn's access log (make serve).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "imidkb.middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        }
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "plain",
+        }
+    },
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        # Errors only: the 4xx that Django logs as warnings are the client's
+        # and already in the access log.
+        "django.request": {
+            "handlers": ["stderr"],
+            "level": "ERROR",
+            "propagate": False,
+        },
+        "imidkb": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "kbframework": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}
+
 # How many proxies in front may set X-Forwarded-For: the client address used
 # for throttling and login lockout is taken that many hops from the right.
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
