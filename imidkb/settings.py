@@ -159,16 +159,32 @@ STORAGES = {
 }
 
 # Caches: Redis shared by every app process when REDIS_URL is set (Django's
-# built-in backend), memory of each process otherwise. Throttling uses it.
+# built-in backend), memory of each process otherwise. "default" holds the
+# public response cache; throttle counters have a cache of their own, so a
+# flood of distinct pages cannot evict them (and reset the limits).
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-        }
+            "KEY_PREFIX": "imidkb",
+        },
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "imidkb-throttle",
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # One counter per client address: room for that many clients.
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "throttle",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+    }
 
 # HTTPS ends at a proxy in front, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
