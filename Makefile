@@ -68,7 +68,7 @@ serve: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loadkb --if-empty
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/gunicorn imidkb.wsgi:application --workers $(WORKERS) \
+	$(VENV)/bin/gunicorn imidkb.wsgi:application --config gunicorn.conf.py --workers $(WORKERS) \
 		--bind $(HOST):$(PORT) --access-logfile - --max-requests 10000 \
 		--access-logformat '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" id=%({x-request-id}o)s' \
 		--max-requests-jitter 500 --graceful-timeout 30

@@ -313,16 +313,26 @@ def favicon(request):
 
 
 def healthz(request):
-    """For load balancers: 200 when the database answers, 503 when not."""
+    """For load balancers: 200 when the database answers and static files
+    can be served, 503 (saying what is wrong) when not."""
     from django.db import connection
 
+    from imidkb.checks import static_problem
+
+    body = {"status": "ok", "database": "ok", "static": "ok"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # any database failure means "take me out of rotation"
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        body["database"] = "down"
+    problem = static_problem()
+    if problem:
+        body["static"] = problem
+    if body["database"] != "ok" or problem:
+        body["status"] = "unavailable"
+        return JsonResponse(body, status=503)
+    return JsonResponse(body)
 
 
 def server_error(request):

@@ -45,6 +45,35 @@ def fresh_cache():
 
 
 @pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """`collectstatic` run once for the session, as make serve runs it (the
+    hashed, compressed files and their manifest): the STATIC_ROOT for tests
+    of production processes (DJANGO_STATIC_ROOT)."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    root = tmp_path_factory.mktemp("staticfiles")
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "collectstatic-only",
+        "DJANGO_STATIC_ROOT": str(root),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return root
+
+
+@pytest.fixture(scope="session")
 def redis_url():
     """A Redis server of the suite's own (a free port, nothing saved to
     disk), for tests of what app processes share through it. Skipped when
