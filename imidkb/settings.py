@@ -139,6 +139,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{VALIDATION}.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": f"{VALIDATION}.CommonPasswordValidator"},
     {"NAME": f"{VALIDATION}.NumericPasswordValidator"},
+    # "aaaaaaaaaaaa" and passwords holding the username pass Django's four.
+    {"NAME": "imidkb.password_validation.GuessablePasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-gb"
