@@ -58,9 +58,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The header-setting middleware comes before whitenoise, which answers
+    # static files itself: they carry the pages' security headers (CSP,
+    # X-Frame-Options, nosniff, Referrer-Policy, COOP, HSTS on HTTPS).
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "imidkb.middleware.RejectNullBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -72,7 +76,6 @@ MIDDLEWARE = [
     "kbframework.curation.CurationGuardMiddleware",
     "imidkb.response_cache.PublicResponseMarkMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it locks out repeated failed logins.
     "axes.middleware.AxesMiddleware",
