@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A view that cannot reach the database answers 503, not 500.
+    "imidkb.outage.DatabaseUnavailableMiddleware",
     "imidkb.middleware.RejectNullBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -279,6 +281,12 @@ PAGE_CACHE_SECONDS = int(
     os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "0" if DEBUG else "300")
 )
 
+# While the database is unavailable, the public response cache serves what it
+# holds for up to this many seconds after it was rendered (with an Age
+# header); everything else is answered 503 with Retry-After (seconds).
+STALE_IF_ERROR_SECONDS = int(os.environ.get("DJANGO_STALE_IF_ERROR_SECONDS", "86400"))
+OUTAGE_RETRY_AFTER = int(os.environ.get("DJANGO_OUTAGE_RETRY_AFTER", "5"))
+
 # Anonymous API reads per client address; empty turns throttling off (e.g. for
 # benchmarks behind a trusted proxy that limits instead).
 API_ANON_RATE = os.environ.get("DJANGO_API_ANON_RATE", "3000/hour")
@@ -349,6 +357,9 @@ CORS_EXPOSE_HEADERS = [
     "Last-Modified",
     "Link",
     "Retry-After",
+    "Age",
+    "X-KB-Stale",
+    "X-Request-ID",
     "X-KB-Release",
     "X-KB-Data-Version",
     "X-Total-Count",
