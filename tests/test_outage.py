@@ -24,6 +24,19 @@ NOT_CACHED_API = "/api/v1/drug-classes/biologics/"
 LOGIN = {"username": "admin", "password": "correct-horse-battery"}
 
 
+def post(path: str, data: dict):
+    """POST with the test client, then keep the test's connection open: the
+    client reconnects Django's connection-closing signal handlers after each
+    request (keep_test_connection had disconnected them)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    response = Client(raise_request_exception=False).post(path, data)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    return response
+
+
 @contextmanager
 def database_down():
     """Every query fails, as against a stopped database server."""
@@ -68,7 +81,7 @@ def test_an_outage_serves_the_cache_stale_and_503s_the_rest(
         admin = wsgi("/admin/", Cookie=session)
         signed_in_page = wsgi(CACHED[1], Cookie=session)  # not from the cache
         health = wsgi("/healthz")
-        login = Client(raise_request_exception=False).post("/admin/login/", LOGIN)
+        login = post("/admin/login/", LOGIN)
         seen += [r.status_code for r in (page, api, admin, signed_in_page, health)]
         seen.append(login.status_code)
 
@@ -98,7 +111,7 @@ def test_an_outage_serves_the_cache_stale_and_503s_the_rest(
     assert wsgi(NOT_CACHED_API).status_code == 200
     assert wsgi("/admin/", Cookie=session).status_code == 200
     assert wsgi("/healthz").status_code == 200
-    assert Client().post("/admin/login/", LOGIN).status_code == 302
+    assert post("/admin/login/", LOGIN).status_code == 302
 
 
 def test_other_database_errors_stay_500s(kb, client):
