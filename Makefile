@@ -94,7 +94,7 @@ quick: setup
 	$(VENV)/bin/ruff check .
 	$(TEST_ENV) $(VENV)/bin/pytest -q -x --ignore=tests/browser \
 		--ignore=tests/test_workers.py --ignore=tests/test_schema.py \
-		--ignore=tests/test_resilience.py
+		--ignore=tests/test_resilience.py --ignore=tests/test_outage_drill.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

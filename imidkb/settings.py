@@ -127,6 +127,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that drops packets would otherwise hold a request
+    # until gunicorn kills the worker; after this many seconds it is an
+    # outage like a refused connection (a 503, or the cache served stale).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "5"))
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers on SQLite: a transaction takes the write lock when it
     # begins (IMMEDIATE), so a second writer waits for it (up to `timeout`
