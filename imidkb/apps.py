@@ -13,6 +13,9 @@ class SiteConfig(AppConfig):
     label = "site"
     verbose_name = _("IMID-KB site")
 
+    def ready(self):
+        from imidkb import checks  # noqa: F401 (registers the system checks)
+
 
 class KBAdminConfig(admin_apps.AdminConfig):
     """The admin, on IMID-KB's own site (review queue, curation header)."""

@@ -1,4 +1,9 @@
-"""Request guards and the client address."""
+"""Request guards, the client address and request ids."""
+
+import contextvars
+import logging
+import re
+import uuid
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest
@@ -47,3 +52,48 @@ class RejectNullBytesMiddleware:
                 return error_response(400, "invalid_request", message)
             return HttpResponseBadRequest(message, content_type="text/plain")
         return self.get_response(request)
+
+
+REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "request_id", default="-"
+)
+
+
+class RequestId:
+    """WSGI middleware around everything (the public response cache
+    included): each request gets an id, sent back in X-Request-ID and named
+    in every log line written while it is handled.
+
+    A well-formed X-Request-ID from the proxy in front is kept, so one id
+    follows the request through both logs; anything else is replaced.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        given = environ.get("HTTP_X_REQUEST_ID", "")
+        rid = given if REQUEST_ID_PATTERN.fullmatch(given) else uuid.uuid4().hex
+        environ["HTTP_X_REQUEST_ID"] = rid
+
+        def start(status, headers, exc_info=None):
+            headers = [(k, v) for k, v in headers if k.lower() != "x-request-id"]
+            headers.append(("X-Request-ID", rid))
+            return start_response(status, headers, exc_info)
+
+        token = request_id.set(rid)
+        try:
+            return self.application(environ, start)
+        finally:
+            request_id.reset(token)
+
+
+class RequestIdLogFilter(logging.Filter):
+    """Give every log record the id of the request being handled ("-" outside
+    a request), for the formatter's %(request_id)s."""
+
+    def filter(self, record):
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id.get()
+        return True

@@ -15,9 +15,18 @@ cache only when nothing in it could change the answer: no session cookie, no
 Authorization header, no conditional header but If-None-Match (answered here
 with a 304 when it matches). The key holds everything a stored response can
 vary on: scheme, host, path, query string, Accept and Origin.
+
+A stored response is fresh for its seconds on the data version it was made
+on, and kept for settings.STALE_IF_ERROR_SECONDS more: while the database is
+unavailable (the data version cannot be read), it is served stale with an Age
+header, as a shared cache does; a request with nothing stored goes to Django,
+which answers 503 with Retry-After (imidkb.outage). The first request after
+the database is back reads the version again, and everything is fresh.
 """
 
 import hashlib
+import logging
+import time
 from http import HTTPStatus
 
 from django.conf import settings
@@ -28,6 +37,8 @@ from django.db import DatabaseError
 from django.utils.http import parse_etags
 
 from kbframework.models import DataVersion
+
+logger = logging.getLogger("imidkb.outage")
 
 # Conditional and range headers the cache leaves to Django.
 BYPASS_HEADERS = (
@@ -123,20 +134,53 @@ class PublicResponseCache:
         # request, before the data version is read. Django sends it again on
         # a miss (harmless); request_finished is sent here on a hit only.
         signals.request_started.send(sender=self.__class__, environ=environ)
+        key = f"imidkb:response:{request_key}"
         try:
             version = DataVersion.current()
-        except DatabaseError:
-            return self.application(environ, start_response)
+        except DatabaseError as exc:
+            try:
+                return self.outage(key, environ, start_response, exc)
+            finally:
+                signals.request_finished.send(sender=self.__class__)
         environ["imidkb.data_version"] = version  # the API reuses it
         stamp = f"{version.number}:{version.changed.timestamp()}"
-        key = f"imidkb:response:{stamp}:{request_key}"
         stored = cache.get(key)
-        if stored is None or not self.throttle_allows(environ):
-            return self.store(key, environ, start_response)
+        fresh = (
+            stored is not None
+            and stored[0] == stamp
+            and time.time() < stored[1] + stored[2]
+        )
+        if not fresh or not self.throttle_allows(environ):
+            return self.store(key, stamp, environ, start_response)
         try:
-            return self.replay(environ, start_response, *stored)
+            return self.replay(environ, start_response, *stored[3:])
         finally:
             signals.request_finished.send(sender=self.__class__)
+
+    def outage(self, key, environ, start_response, exc):
+        """The data version cannot be read: the database is down (or
+        locked). Serve the last response stored for this request, saying how
+        old it is (Age, as a shared cache does, and X-KB-Stale)."""
+        stored = cache.get(key)
+        age = time.time() - stored[1] if stored is not None else None
+        if (
+            age is None
+            or age > settings.STALE_IF_ERROR_SECONDS
+            or not self.throttle_allows(environ)  # DRF answers the 429
+        ):
+            # Nothing to serve: Django tries (a passing failure, such as a
+            # lock, may be over); if the database is down, it answers 503
+            # with Retry-After (imidkb.outage), its security headers included.
+            return self.application(environ, start_response)
+        status, headers, body = stored[3:]
+        headers = [*headers, ("Age", str(int(age))), ("X-KB-Stale", "database-down")]
+        logger.warning(
+            "Database unavailable, served stale (%d s old): %s: %s",
+            age,
+            environ.get("PATH_INFO", ""),
+            exc,
+        )
+        return self.replay(environ, start_response, status, headers, body)
 
     def replay(self, environ, start_response, status, headers, body):
         etag = next((v for k, v in headers if k.lower() == "etag"), None)
@@ -154,7 +198,7 @@ class PublicResponseCache:
         start_response(status, headers)
         return [body]
 
-    def store(self, key, environ, start_response):
+    def store(self, key, stamp, environ, start_response):
         seen = {}
 
         def capture(status, headers, exc_info=None):
@@ -175,7 +219,10 @@ class PublicResponseCache:
             body = b"".join(response)
         finally:
             response.close()
-        cache.set(key, (seen["status"], list(headers), body), seconds)
+        # Fresh for `seconds` on this data version; kept longer, to be served
+        # stale while the database is unavailable (outage).
+        entry = (stamp, time.time(), seconds, seen["status"], list(headers), body)
+        cache.set(key, entry, seconds + settings.STALE_IF_ERROR_SECONDS)
         return [body]
 
     def throttle_allows(self, environ) -> bool:

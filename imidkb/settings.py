@@ -26,7 +26,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
+if not SECRET_KEY.strip():  # blank counts as unset; weak keys: imidkb.checks
     if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (see .env.example)."
@@ -58,9 +58,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The header-setting middleware comes before whitenoise, which answers
+    # static files itself: they carry the pages' security headers (CSP,
+    # X-Frame-Options, nosniff, Referrer-Policy, COOP, HSTS on HTTPS).
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A view that cannot reach the database answers 503, not 500.
+    "imidkb.outage.DatabaseUnavailableMiddleware",
     "imidkb.middleware.RejectNullBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -72,7 +78,6 @@ MIDDLEWARE = [
     "kbframework.curation.CurationGuardMiddleware",
     "imidkb.response_cache.PublicResponseMarkMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it locks out repeated failed logins.
     "axes.middleware.AxesMiddleware",
@@ -122,6 +127,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that drops packets would otherwise hold a request
+    # until gunicorn kills the worker; after this many seconds it is an
+    # outage like a refused connection (a 503, or the cache served stale).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "5"))
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers on SQLite: a transaction takes the write lock when it
     # begins (IMMEDIATE), so a second writer waits for it (up to `timeout`
@@ -139,6 +151,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{VALIDATION}.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": f"{VALIDATION}.CommonPasswordValidator"},
     {"NAME": f"{VALIDATION}.NumericPasswordValidator"},
+    # "aaaaaaaaaaaa" and passwords holding the username pass Django's four.
+    {"NAME": "imidkb.password_validation.GuessablePasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-gb"
@@ -147,7 +161,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic puts the files whitenoise serves.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -159,16 +174,32 @@ STORAGES = {
 }
 
 # Caches: Redis shared by every app process when REDIS_URL is set (Django's
-# built-in backend), memory of each process otherwise. Throttling uses it.
+# built-in backend), memory of each process otherwise. "default" holds the
+# public response cache; throttle counters have a cache of their own, so a
+# flood of distinct pages cannot evict them (and reset the limits).
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-        }
+            "KEY_PREFIX": "imidkb",
+        },
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "imidkb-throttle",
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # One counter per client address: room for that many clients.
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "throttle",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+    }
 
 # HTTPS ends at a proxy in front, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -199,6 +230,43 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# Logs go to stderr (gunicorn's and the container's convention). Every 5xx
+# is logged by Django ("django.request", with the traceback of an unhandled
+# exception); Django's default sends them nowhere when debug is off. Each line
+# names the request id (imidkb.middleware.RequestId, around the whole WSGI
+# application), which is also in the X-Request-ID response header and in
+# gunicorn's access log (make serve).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "imidkb.middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        }
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "plain",
+        }
+    },
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        # Errors only: the 4xx that Django logs as warnings are the client's
+        # and already in the access log.
+        "django.request": {
+            "handlers": ["stderr"],
+            "level": "ERROR",
+            "propagate": False,
+        },
+        "imidkb": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "kbframework": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}
+
 # How many proxies in front may set X-Forwarded-For: the client address used
 # for throttling and login lockout is taken that many hops from the right.
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
@@ -219,6 +287,12 @@ API_CACHE_SECONDS = int(
 PAGE_CACHE_SECONDS = int(
     os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "0" if DEBUG else "300")
 )
+
+# While the database is unavailable, the public response cache serves what it
+# holds for up to this many seconds after it was rendered (with an Age
+# header); everything else is answered 503 with Retry-After (seconds).
+STALE_IF_ERROR_SECONDS = int(os.environ.get("DJANGO_STALE_IF_ERROR_SECONDS", "86400"))
+OUTAGE_RETRY_AFTER = int(os.environ.get("DJANGO_OUTAGE_RETRY_AFTER", "5"))
 
 # Anonymous API reads per client address; empty turns throttling off (e.g. for
 # benchmarks behind a trusted proxy that limits instead).
@@ -290,6 +364,9 @@ CORS_EXPOSE_HEADERS = [
     "Last-Modified",
     "Link",
     "Retry-After",
+    "Age",
+    "X-KB-Stale",
+    "X-Request-ID",
     "X-KB-Release",
     "X-KB-Data-Version",
     "X-Total-Count",

@@ -1,5 +1,6 @@
 """Site-wide pages: home, search, compare, sources, about, errors."""
 
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -18,6 +19,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from diseases.models import Disease, DiseaseBodySystem
+from imidkb.outage import is_outage, unavailable
 from kbframework import search
 from kbframework.api.exceptions import error_response
 from kbframework.citations import CitationIndex
@@ -313,20 +315,37 @@ def favicon(request):
 
 
 def healthz(request):
-    """For load balancers: 200 when the database answers, 503 when not."""
+    """For load balancers: 200 when the database answers and static files
+    can be served, 503 (saying what is wrong) when not."""
     from django.db import connection
 
+    from imidkb.checks import static_problem
+
+    body = {"status": "ok", "database": "ok", "static": "ok"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # any database failure means "take me out of rotation"
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        body["database"] = "down"
+    problem = static_problem()
+    if problem:
+        body["static"] = problem
+    if body["database"] != "ok" or problem:
+        body["status"] = "unavailable"
+        return JsonResponse(body, status=503)
+    return JsonResponse(body)
 
 
 def server_error(request):
-    """500: JSON under /api/, a plain page elsewhere; never a traceback."""
+    """500: JSON under /api/, a plain page elsewhere; never a traceback.
+
+    Django calls it while handling the exception: one that says the database
+    is unreachable (raised in middleware, such as a session read) is a 503
+    with Retry-After, as DatabaseUnavailableMiddleware answers for views.
+    """
+    if is_outage(sys.exc_info()[1]):
+        return unavailable(request.path)
     if request.path.startswith("/api/"):
         return error_response(500, "server_error", "Server error.")
     return defaults.server_error(request)

@@ -1,7 +1,8 @@
 """WSGI entry point (gunicorn imidkb.wsgi:application).
 
 Django's application behind the public response cache (imidkb.response_cache):
-anonymous readers' repeats are answered there, everything else by Django.
+anonymous readers' repeats are answered there, everything else by Django;
+around both, every request gets an id (X-Request-ID, named in the logs).
 """
 
 import os
@@ -12,6 +13,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imidkb.settings")
 
 django_application = get_wsgi_application()
 
-from imidkb.response_cache import PublicResponseCache  # noqa: E402 (after setup)
+from imidkb.middleware import RequestId  # noqa: E402 (after setup)
+from imidkb.response_cache import PublicResponseCache  # noqa: E402
 
-application = PublicResponseCache(django_application)
+application = RequestId(PublicResponseCache(django_application))

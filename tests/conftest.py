@@ -34,12 +34,89 @@ def plain_static_files():
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Throttle counters live in the cache: every test starts with none."""
-    from django.core.cache import cache
+    """Every test starts with no cached response and no throttle counter."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "throttle"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "throttle"):
+        caches[alias].clear()
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """`collectstatic` run once for the session, as make serve runs it (the
+    hashed, compressed files and their manifest): the STATIC_ROOT for tests
+    of production processes (DJANGO_STATIC_ROOT)."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    root = tmp_path_factory.mktemp("staticfiles")
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "collectstatic-only",
+        "DJANGO_STATIC_ROOT": str(root),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return root
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A Redis server of the suite's own (a free port, nothing saved to
+    disk), for tests of what app processes share through it. Skipped when
+    Debian's redis-server is not installed (.ci/run installs it)."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            pytest.fail(f"redis-server did not start on port {port}")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -209,13 +286,13 @@ def wsgi(db, keep_test_connection):
 
     factory = RequestFactory()
 
-    def get(path, **headers):
+    def get(path, remote_addr="127.0.0.1", **headers):
         seen = {}
 
         def start_response(status, response_headers, exc_info=None):
             seen["status"], seen["headers"] = status, response_headers
 
-        environ = factory.get(path, headers=headers).environ
+        environ = factory.get(path, headers=headers, REMOTE_ADDR=remote_addr).environ
         result = application(environ, start_response)
         try:
             body = b"".join(result)

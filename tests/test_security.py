@@ -37,8 +37,9 @@ def manage(*args, env=None) -> subprocess.CompletedProcess:
     )
 
 
-def test_deploy_check_passes_with_production_settings():
-    result = manage("check", "--deploy", "--fail-level", "WARNING")
+def test_deploy_check_passes_with_production_settings(collected_static):
+    env = {**PRODUCTION_ENV, "DJANGO_STATIC_ROOT": str(collected_static)}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -136,7 +137,11 @@ def test_the_500_pages_reveal_nothing(kb, monkeypatch):
 
 @pytest.mark.django_db
 def test_healthz_checks_the_database_and_skips_the_https_redirect(client):
-    assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "database": "ok",
+        "static": "ok",
+    }
     with override_settings(SECURE_SSL_REDIRECT=True):
         fresh = Client()  # middleware reads its settings when first used
         assert fresh.get("/healthz").status_code == 200

@@ -35,7 +35,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def served(tmp_path):
+def served(tmp_path, collected_static):
     env = {
         "PATH": os.environ["PATH"],
         "DJANGO_DEBUG": "0",
@@ -44,6 +44,7 @@ def served(tmp_path):
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_API_ANON_RATE": "",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'kb.sqlite3'}",
+        "DJANGO_STATIC_ROOT": str(collected_static),  # pages name hashed files
     }
 
     def manage(*args):
@@ -59,7 +60,6 @@ def served(tmp_path):
 
     manage("migrate", "--noinput")
     manage("loadkb")
-    manage("collectstatic", "--noinput")  # pages name hashed static files
     port = free_port()
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(

@@ -160,8 +160,9 @@ def kb_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[LiveSer
     SQLite: the test's connection, shared as Django's live server does).
     """
     from django.contrib.auth.models import User
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.db import connections
-    from django.test.testcases import LiveServerThread, _StaticFilesHandler
+    from django.test.testcases import LiveServerThread
 
     from diseases.models import Disease
     from kbframework.fixtures import load_kb
@@ -181,8 +182,11 @@ def kb_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[LiveSer
         }
         for conn in shared.values():
             conn.inc_thread_sharing()
+        # Static files found where collectstatic finds them (as
+        # StaticLiveServerTestCase serves them), not from STATIC_ROOT, which
+        # holds nothing unless something ran collectstatic into it.
         thread = LiveServerThread(
-            "localhost", _StaticFilesHandler, connections_override=shared, port=0
+            "localhost", StaticFilesHandler, connections_override=shared, port=0
         )
         thread.daemon = True
         thread.start()
