@@ -82,10 +82,13 @@ lint: setup
 audit: setup
 	$(PY) .ci/pip_audit_report.py
 
+# pytest runs in one process per core (at most 4; pytest-xdist): on this
+# 2-core machine the suite took 4 min 37 s in one process, 2 min 53 s in two.
+# Each process loads the knowledge base once.
 test: lint audit
 	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(VENV)/bin/pytest
+	$(TEST_ENV) $(VENV)/bin/pytest --numprocesses=auto --maxprocesses=4
 
 # The edit loop: lint and every test but the slow drills (browser, gunicorn
 # workers, schemathesis, kill-and-restore), stopping at the first failure.

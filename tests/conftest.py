@@ -138,7 +138,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the curated knowledge base once. Each test runs in a transaction
+    """Load the curated knowledge base once per test process (make test runs
+    one per core, pytest-xdist). Each test runs in a transaction
     that is rolled back, so every test starts with it loaded; tests that need
     an empty database ask for `empty_kb`. (Transactional tests run last and
     empty the database themselves.)"""
