@@ -178,16 +178,21 @@ STORAGES = {
 # public response cache; throttle counters have a cache of their own, so a
 # flood of distinct pages cannot evict them (and reset the limits).
 if os.environ.get("REDIS_URL"):
+    # A Redis outage reads as an empty cache, never a 500 (imidkb.cache);
+    # half a second to connect or answer, then it counts as down.
+    REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "imidkb.cache.DegradingRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": "imidkb",
+            "OPTIONS": REDIS_OPTIONS,
         },
         "throttle": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "imidkb.cache.DegradingRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": "imidkb-throttle",
+            "OPTIONS": REDIS_OPTIONS,
         },
     }
 else:

@@ -247,7 +247,7 @@ def test_redis_url_switches_to_a_shared_cache():
     code = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='imidkb.settings';"
         "django.setup(); from django.conf import settings as s;"
-        "print(s.CACHES['default']['BACKEND'])"
+        "print(s.CACHES['default']['BACKEND'], s.CACHES['throttle']['BACKEND'])"
     )
     env = {**PRODUCTION_ENV, "REDIS_URL": "redis://127.0.0.1:6379/0"}
     result = subprocess.run(
@@ -258,4 +258,5 @@ def test_redis_url_switches_to_a_shared_cache():
         text=True,
         timeout=60,
     )
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    # Django's Redis cache, degrading to a miss when Redis is down.
+    assert result.stdout.split() == ["imidkb.cache.DegradingRedisCache"] * 2
