@@ -466,6 +466,19 @@ class XrefAdmin(LinkAdmin):
         return [self.owner, "citations"]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows made by commands or by the workflow, never edited in the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Source)
 class SourceAdmin(GuardedAdmin):
     list_display = ["title", "publisher", "kind", "licence"]
@@ -484,7 +497,7 @@ class CitationAdmin(GuardedAdmin):
 
 
 @admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
+class ReleaseAdmin(ReadOnlyAdmin):
     """Releases are cut with `manage.py cutrelease`, never edited."""
 
     list_display = ["number", "cut_at", "note", "data_version", "json_sha256"]
@@ -503,15 +516,6 @@ class ReleaseAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("json_data", "csv_zip", "manifest")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(DataVersion)
 class DataVersionAdmin(admin.ModelAdmin):
@@ -528,7 +532,7 @@ class DataVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(ReadOnlyAdmin):
     """The review queue's revisions: read by everyone on the team, decided by
     reviewers (publish, or send back with a comment). Revisions come from
     editors' edits and are never edited or deleted."""
@@ -548,15 +552,6 @@ class RevisionAdmin(admin.ModelAdmin):
     list_select_related = ["proposed_by", "reviewed_by"]
     search_fields = ["title", "reason", "review_comment"]
     date_hierarchy = "proposed_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("changes")

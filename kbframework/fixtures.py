@@ -83,33 +83,23 @@ def load_kb(
             for file in registry.fixture_files()
         ]
         kept = _three_way(files, using=using, force=force, report=report)
-        pending: list[tuple[str, DeserializedObject]] = []
         loaded = []
-        for file, raw in files:
-            for where, record, obj in _read_records(
-                directory / file.name, raw, list(file.labels), using
-            ):
-                if record_key(record) in kept:
-                    continue
-                loaded.append(record)
-                try:
-                    outcome = _apply(obj, using)
-                except KBLoadError:
-                    raise
-                except Exception as exc:
-                    raise KBLoadError(f"{where}: {_explain(exc)}") from exc
-                report.count(outcome, obj.object._meta.label_lower)
-                if outcome != "unchanged":
-                    report.written.setdefault(outcome, []).append(
-                        (type(obj.object), obj.object.pk)
-                    )
-                if obj.deferred_fields:
-                    pending.append((where, obj))
-        for where, obj in pending:
-            try:
-                _apply_deferred(obj, using)
-            except Exception as exc:
-                raise KBLoadError(f"{where}: {_explain(exc)}") from exc
+
+        def to_load():
+            for file, raw in files:
+                for where, record, obj in _read_records(
+                    directory / file.name, raw, list(file.labels), using
+                ):
+                    if record_key(record) not in kept:
+                        loaded.append(record)
+                        yield where, obj
+
+        for obj, outcome in _write_all(to_load(), using):
+            report.count(outcome, obj.object._meta.label_lower)
+            if outcome != "unchanged":
+                report.written.setdefault(outcome, []).append(
+                    (type(obj.object), obj.object.pk)
+                )
         record_history(report.written, using)
         remember_base(loaded, replace=False, using=using)
     return report
@@ -390,19 +380,39 @@ def apply_records(records: list[dict], *, using: str = "default") -> dict:
     """Write these fixture-form records (each may carry the primary key of
     the row it updates) with the loader's own validation and comparison;
     returns {outcome: [(model, pk), ...]} of what it wrote."""
+
+    def to_write():
+        for number, record in enumerate(records, 1):
+            where = f"record {number} ({_describe(record)})"
+            try:
+                (obj,) = serializers.deserialize(
+                    "python", [record], using=using, handle_forward_references=True
+                )
+            except Exception as exc:
+                raise KBLoadError(f"{where}: {_explain(exc)}") from exc
+            yield where, obj
+
     written: dict[str, list] = {}
-    pending = []
-    for number, record in enumerate(records, 1):
-        where = f"record {number} ({_describe(record)})"
-        try:
-            (obj,) = serializers.deserialize(
-                "python", [record], using=using, handle_forward_references=True
-            )
-            outcome = _apply(obj, using)
-        except Exception as exc:
-            raise KBLoadError(f"{where}: {_explain(exc)}") from exc
+    for obj, outcome in _write_all(to_write(), using):
         if outcome != "unchanged":
             written.setdefault(outcome, []).append((type(obj.object), obj.object.pk))
+    return written
+
+
+def _write_all(items, using: str):
+    """Apply each (where, deserialized record) in turn, yielding (record,
+    outcome); then resolve the forward references (a parent listed after
+    its child). Items are read one at a time: a record's natural keys may
+    name a record written just before it."""
+    pending: list[tuple[str, DeserializedObject]] = []
+    for where, obj in items:
+        try:
+            outcome = _apply(obj, using)
+        except KBLoadError:
+            raise
+        except Exception as exc:
+            raise KBLoadError(f"{where}: {_explain(exc)}") from exc
+        yield obj, outcome
         if obj.deferred_fields:
             pending.append((where, obj))
     for where, obj in pending:
@@ -410,7 +420,6 @@ def apply_records(records: list[dict], *, using: str = "default") -> dict:
             _apply_deferred(obj, using)
         except Exception as exc:
             raise KBLoadError(f"{where}: {_explain(exc)}") from exc
-    return written
 
 
 def serialize_file(labels, *, using: str = "default") -> str:
