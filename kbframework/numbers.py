@@ -29,6 +29,12 @@ class WholeNumberField(forms.IntegerField):
     default_error_messages = {
         "invalid": "Enter a whole number in ASCII digits, e.g. 2019.",
     }
+    # A text box (a phone shows digits): a number box cannot show back a
+    # value it refused, and the reader should see what was wrong.
+    widget = forms.TextInput
+
+    def widget_attrs(self, widget):
+        return {"inputmode": "numeric"}
 
     def to_python(self, value):
         if value in self.empty_values:
