@@ -18,6 +18,7 @@ untouched.
 
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -158,8 +159,6 @@ def _readable(value) -> str:
 
 
 def _row_name(record: dict) -> str:
-    from django.apps import apps
-
     model = apps.get_model(record["model"])
     parts = []
     for lookup in getattr(model, "natural_key_lookups", ("slug",)):
@@ -178,8 +177,6 @@ def _identity(record: dict):
 
 def diff(old: list[dict], new: list[dict]) -> list[RowDiff]:
     """Field by field, what turns bundle `old` into bundle `new`."""
-    from django.apps import apps
-
     before = {_identity(r): r for r in old}
     after = {_identity(r): r for r in new}
     changes = []
@@ -294,7 +291,7 @@ class Proposal:
         return Revision.objects.create(
             title=title[:300],
             root_type=ContentType.objects.get_for_model(
-                registry_model(roots[0]["model"])
+                apps.get_model(roots[0]["model"])
             ),
             root_id=roots[0]["pk"],
             changes={"roots": roots},
@@ -330,17 +327,11 @@ def _mark_new_rows(data: list[dict], base: list[dict]) -> list[dict]:
     return marked
 
 
-def registry_model(label: str):
-    from django.apps import apps
-
-    return apps.get_model(label)
-
-
 def current_bundles(revision) -> list[list[dict]]:
     """Each root's bundle as stored now (empty when the root is gone)."""
     found = []
     for root in revision.changes["roots"]:
-        instance = registry_model(root["model"])._base_manager.filter(pk=root["pk"])
+        instance = apps.get_model(root["model"])._base_manager.filter(pk=root["pk"])
         instance = instance.first()
         found.append(bundle(instance) if instance is not None else [])
     return found
@@ -419,7 +410,7 @@ def publish(user, revision, comment: str = "") -> None:
             reason += f": {revision.reason}"
         roots = revision.changes["roots"]
         current = [
-            bundle_rows(registry_model(r["model"])._base_manager.get(pk=r["pk"]))
+            bundle_rows(apps.get_model(r["model"])._base_manager.get(pk=r["pk"]))
             for r in roots
         ]
         with signals.bulk_write():
@@ -427,7 +418,7 @@ def publish(user, revision, comment: str = "") -> None:
                 [r["data"] for r in roots], current=current, user=user, reason=reason
             )
             for r in roots:
-                model = registry_model(r["model"])
+                model = apps.get_model(r["model"])
                 root = model._base_manager.get(pk=r["pk"])
                 if has_status(model) and root.is_published:
                     problems = workflow.publication_problems(root)

@@ -86,9 +86,9 @@ def redis_url():
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    from tests.servers import free_port
+
+    port = free_port()
     server = subprocess.Popen(
         [
             binary,

@@ -11,8 +11,6 @@ first requests after it is back.
 import contextlib
 import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -23,6 +21,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from tests.servers import gunicorn
 
 BASE_DIR = Path(settings.BASE_DIR)
 CACHED = ["/", "/diseases/psoriasis/", "/api/v1/diseases/psoriasis/"]
@@ -115,9 +115,6 @@ def test_outage_drill_under_load(db, collected_static, redis_url, tmp_path):
     is served by gunicorn through the relay."""
     db = connection.settings_dict
     relay = Relay((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     env = {
         "PATH": os.environ["PATH"],
@@ -132,52 +129,31 @@ def test_outage_drill_under_load(db, collected_static, redis_url, tmp_path):
             f"postgres://{db['USER']}{password}@127.0.0.1:{relay.port}/{db['NAME']}"
         ),
     }
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "imidkb.wsgi:application",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "gunicorn.log").open("w"),  # a pipe would fill up
-    )
-    base = f"http://127.0.0.1:{port}"
+    log_file = (tmp_path / "gunicorn.log").open("w")  # a pipe would fill up
     try:
-        for _ in range(150):
-            try:
-                if get(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        for url in CACHED:
-            assert get(base + url)[0] == 200  # rendered and stored (Redis)
+        with gunicorn(env, stderr=log_file) as base:
+            for url in CACHED:
+                assert get(base + url)[0] == 200  # rendered and stored (Redis)
 
-        relay.cut()
-        seen = []
-        deadline = time.monotonic() + OUTAGE_SECONDS
+            relay.cut()
+            seen = []
+            deadline = time.monotonic() + OUTAGE_SECONDS
 
-        def hammer(n):
-            while time.monotonic() < deadline:
-                url = (CACHED + NOT_CACHED + ["/healthz"])[n % 6]
-                n += 1
-                seen.append((url, *get(base + url)))
+            def hammer(n):
+                while time.monotonic() < deadline:
+                    url = (CACHED + NOT_CACHED + ["/healthz"])[n % 6]
+                    n += 1
+                    seen.append((url, *get(base + url)))
 
-        with ThreadPoolExecutor(4) as pool:
-            list(pool.map(hammer, range(4)))
-        relay.restore()
-        back = time.monotonic()
-        while get(base + NOT_CACHED[0])[0] != 200:
-            assert time.monotonic() - back < 10, "no recovery within 10 s"
-        recovery = time.monotonic() - back
+            with ThreadPoolExecutor(4) as pool:
+                list(pool.map(hammer, range(4)))
+            relay.restore()
+            back = time.monotonic()
+            while get(base + NOT_CACHED[0])[0] != 200:
+                assert time.monotonic() - back < 10, "no recovery within 10 s"
+            recovery = time.monotonic() - back
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        log_file.close()
         if relay.listener is not None:
             relay.cut()
     log = (tmp_path / "gunicorn.log").read_text()

@@ -7,16 +7,16 @@ another process, as an editor's save in another worker would be.
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tests.servers import gunicorn
 
 BASE_DIR = Path(settings.BASE_DIR)
 URL_PATHS = ["/api/v1/diseases/psoriasis/", "/diseases/psoriasis/"]
@@ -26,12 +26,6 @@ psoriasis = Disease.objects.get(slug="psoriasis")
 psoriasis.summary = "Edited by another process."
 psoriasis.save()
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -60,34 +54,8 @@ def served(tmp_path, collected_static):
 
     manage("migrate", "--noinput")
     manage("loadkb")
-    port = free_port()
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "imidkb.wsgi:application",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn(env) as base:
         yield base, manage
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def fetch(url: str) -> str:

@@ -2,7 +2,6 @@
 as empty (imidkb.cache), pages are rendered afresh, throttling lets
 requests through."""
 
-import socket
 import time
 
 import pytest
@@ -10,15 +9,14 @@ from django.test import override_settings
 
 from imidkb.cache import DegradingRedisCache
 from imidkb.throttling import KBAnonRateThrottle
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def closed_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]  # nothing listens once closed
+    return free_port()  # nothing listens on it
 
 
 def down(port):
