@@ -105,6 +105,9 @@ class Disease(CuratedRecord):
         blank=True,
     )
 
+    # What get_absolute_url reads (for reads that load only what a link needs).
+    url_fields = ("slug", "kind")
+
     # Where a retired record went is no content of it: only the redirect
     # reads it, and checks the target's visibility itself.
     visibility_ignores = ("merged_into",)
@@ -120,7 +123,13 @@ class Disease(CuratedRecord):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("diseases:disease-detail", kwargs={"slug": self.slug})
+        """Conditions and outcomes have their own pages (/conditions/...)."""
+        name = "condition-detail" if self.is_outcome else "disease-detail"
+        return reverse(f"diseases:{name}", kwargs={"slug": self.slug})
+
+    @property
+    def is_outcome(self) -> bool:
+        return self.kind == self.Kind.CONDITION
 
 
 class Symptom(CuratedRecord):

@@ -11,6 +11,12 @@ urlpatterns = [
         views.DiseaseDetailView.as_view(),
         name="disease-detail",
     ),
+    path("conditions/", views.ConditionListView.as_view(), name="condition-list"),
+    path(
+        "conditions/<slug:slug>/",
+        views.DiseaseDetailView.as_view(outcomes=True),
+        name="condition-detail",
+    ),
     path("symptoms/", views.SymptomListView.as_view(), name="symptom-list"),
     path(
         "symptoms/<slug:slug>/",

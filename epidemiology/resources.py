@@ -26,6 +26,9 @@ registry.section(
     Section(
         name="figures",
         position=30,
+        title="Epidemiology",
+        anchor="epidemiology",
+        has_content=lambda disease, context: bool(context["figures"]),
         prefetch=lambda visibility: [
             Prefetch(
                 "figures",

@@ -14,7 +14,8 @@ class PublishedSitemap(Sitemap):
         # What the public may see: published, and depending on nothing that
         # is not (kbframework.visibility).
         records = self.model.objects.restrict(None)
-        return records.only("slug", "updated").order_by("slug")
+        url_fields = getattr(self.model, "url_fields", ("slug",))
+        return records.only(*url_fields, "updated").order_by("slug")
 
     def lastmod(self, record):
         return record.updated

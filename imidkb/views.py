@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from diseases.models import Disease, DiseaseBodySystem
+from epidemiology.disagreements import disagreements
 from imidkb.outage import is_outage, unavailable
 from kbframework import search
 from kbframework.api.exceptions import error_response
@@ -89,10 +90,10 @@ class HomeView(TemplateView):
         context["unplaced"] = (
             visible.filter(body_system_links__isnull=True)
             .exclude(kind=Disease.Kind.GROUP)
-            .only("slug", "name")[:HOME_LIST_LIMIT]
+            .only("slug", "name", "kind")[:HOME_LIST_LIMIT]
         )
         context["groups"] = visible.filter(kind=Disease.Kind.GROUP).only(
-            "slug", "name", "abbreviations"
+            "slug", "name", "abbreviations", "kind"
         )
         context["recent"] = visible.order_by("-updated", "name").only(
             "slug", "name", "updated", "kind"
@@ -145,8 +146,9 @@ def search_groups(query: str, user) -> list[tuple[str, list]]:
 
 
 class CompareView(TemplateView):
-    """Two to six diseases side by side: which symptoms, mechanisms and drug
-    classes they share, and their figures."""
+    """Two to six diseases side by side: their body systems, symptoms,
+    mechanisms and drug classes (their own, and those stated for their
+    groups, marked as such), and their figures with their notes."""
 
     template_name = "imidkb/compare.html"
 
@@ -159,13 +161,18 @@ class CompareView(TemplateView):
         return self.render_to_response(context, status=status)
 
     def add_by_name(self, request, name: str):
-        """Resolve a typed name (search) to a disease and add it to the list."""
+        """Resolve a typed name (search) to a disease and add it to the list;
+        one already compared is said so, the list kept as it is."""
         slugs = list(dict.fromkeys(request.GET.getlist("d")))
         visible = Disease.objects.restrict(request.user)
         match = visible.search(name).exclude(slug__in=slugs).first()
         if match is None:
             context = self.get_context_data()
-            context["error"] = f"No disease found for “{name}”."
+            already = visible.search(name).filter(slug__in=slugs).first()
+            if already is not None:
+                context["notice"] = f"{already.name} is already compared."
+                return self.render_to_response(context)
+            context["error"] = f"No disease found for \u201c{name}\u201d."
             return self.render_to_response(context, status=400)
         query = urlencode([("d", slug) for slug in [*slugs, match.slug]])
         return HttpResponseRedirect(f"{request.path}?{query}")
@@ -176,10 +183,11 @@ class CompareView(TemplateView):
         context.update(selected=slugs, error="")
         if not self.request.GET.getlist("d"):
             return context
+        user = self.request.user
         found = {
             d.slug: d
             for d in Disease.objects.filter(slug__in=slugs).for_detail(
-                self.request.user
+                user, stated=False
             )
         }
         context["picked"] = [(slug, found.get(slug)) for slug in slugs]
@@ -193,9 +201,20 @@ class CompareView(TemplateView):
         if context["error"]:
             return context
         diseases = [found[slug] for slug in slugs]
+        Disease.objects.with_groups_above(diseases, user, stated=True)
         context["diseases"] = diseases
         context["refs"] = CitationIndex()
         context["matrices"] = [
+            (
+                "Body systems",
+                matrix(
+                    diseases,
+                    lambda d: [
+                        (link.body_system, link) for link in d.body_system_links.all()
+                    ],
+                    inherited=False,
+                ),
+            ),
             (
                 "Symptoms",
                 matrix(
@@ -223,24 +242,70 @@ class CompareView(TemplateView):
                 ),
             ),
         ]
-        context["figures"] = [(d, list(d.figures.all())) for d in diseases]
+        context["figures"] = [compared_figures(d) for d in diseases]
         return context
 
 
-def matrix(diseases, items_of) -> list[dict]:
-    """Rows of a comparison: one per item, a cell per disease (the link that
-    ties them, or None), most shared first."""
+@dataclass(frozen=True)
+class Cell:
+    """What a comparison cell shows: the link that states the item, and the
+    group it is stated for when it is not stated for the disease itself."""
+
+    link: object
+    group: object = None
+
+
+def matrix(diseases, items_of, inherited: bool = True) -> list[dict]:
+    """Rows of a comparison: one per item, a cell per disease (its own link,
+    else a group's link marked with the group, else None), most shared
+    first."""
     rows: dict = {}
     for column, disease in enumerate(diseases):
-        for item, link in items_of(disease):
-            row = rows.setdefault(
-                item.pk, {"item": item, "cells": [None] * len(diseases)}
-            )
-            row["cells"][column] = link
+        sources = [(None, disease)]
+        if inherited:
+            sources += [(above.record, above.record) for above in disease.above]
+        for group, record in sources:
+            for item, link in items_of(record):
+                row = rows.setdefault(
+                    (type(item), item.pk),
+                    {"item": item, "cells": [None] * len(diseases)},
+                )
+                if row["cells"][column] is None:
+                    row["cells"][column] = Cell(link, group)
     for row in rows.values():
+        # A group's link fills the cell of every member compared: its note
+        # is shown once, under the item.
+        row["group_notes"] = list(
+            dict.fromkeys(
+                (cell.group, cell.link.note)
+                for cell in row["cells"]
+                if cell is not None and cell.group is not None and cell.link.note
+            )
+        )
         row["count"] = sum(cell is not None for cell in row["cells"])
+        row["own"] = sum(
+            cell is not None and cell.group is None for cell in row["cells"]
+        )
         row["shared"] = row["count"] > 1
-    return sorted(rows.values(), key=lambda row: (-row["count"], row["item"].name))
+    return sorted(
+        rows.values(), key=lambda row: (-row["count"], -row["own"], row["item"].name)
+    )
+
+
+def compared_figures(disease) -> dict:
+    """A disease's figures for the comparison, the sets that disagree marked,
+    then the figures stated for its groups."""
+    own = list(disease.figures.all())
+    disagreeing = {figure.pk for rows in disagreements(own) for figure in rows}
+    return {
+        "disease": disease,
+        "figures": [(figure, figure.pk in disagreeing) for figure in own],
+        "groups": [
+            (above.record, list(above.record.figures.all()))
+            for above in disease.above
+            if above.record.figures.all()
+        ],
+    }
 
 
 class SourceListView(FilterView):

@@ -68,11 +68,22 @@ class Section:
     - `serializer_field()`: the API field (built anew for each serializer);
     - `admin_inline`: an inline for the target's admin page;
     - `template` and `page_context(record, request)`: the partial included on
-      the target's page and the context it needs.
+      the target's page and the context it needs; `title` and `anchor` its
+      entry in the page's contents ("On this page"); `has_content(record,
+      context)` whether it has anything to show; `always` shown on a
+      disease's page even when empty (it then says what the sources do not
+      state), while an outcome's page shows only what it has;
+    - `inherited`: a member's page shows the section's facts stated for
+      the records above it too (kbframework.inheritance).
     """
 
     name: str
     position: int
+    title: str = ""
+    anchor: str = ""
+    has_content: Callable[..., bool] = lambda record, context: True
+    always: bool = True
+    inherited: bool = True
     prefetch: Callable[..., list] = lambda visibility: []
     serializer_field: Callable[[], Any] | None = None
     admin_inline: type | None = None

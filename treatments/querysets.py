@@ -5,6 +5,7 @@ Each read takes the reader (`user`): see kbframework.visibility.
 
 from django.db.models import Prefetch
 
+from kbframework.inheritance import attach
 from kbframework.querysets import (
     CuratedQuerySet,
     NamedRecordQuerySet,
@@ -18,7 +19,7 @@ class DrugClassQuerySet(NamedRecordQuerySet):
         return self.restrict(user).select_related("parent")
 
     def for_detail(self, user) -> "DrugClassQuerySet":
-        from treatments.models import AdverseEffect, Drug, DrugClassXref, Indication
+        from treatments.models import Drug, DrugClassXref
 
         visibility = Visibility.of(user)
         return self.for_list(user).prefetch_related(
@@ -26,6 +27,16 @@ class DrugClassQuerySet(NamedRecordQuerySet):
             Prefetch("children", queryset=visibility.records(self.model.objects.all())),
             Prefetch("drugs", queryset=visibility.records(Drug.objects.all())),
             Prefetch("xrefs", queryset=DrugClassXref.objects.all()),
+            *self.stated_prefetches(visibility),
+        )
+
+    def stated_prefetches(self, visibility) -> list[Prefetch]:
+        """What the sources state for a class, which the pages of its drugs
+        and subclasses show again under "stated for <class>": its uses,
+        adverse effects and treatment-response notes."""
+        from treatments.models import AdverseEffect, Indication, ResponseNote
+
+        return [
             Prefetch(
                 "indications",
                 queryset=visibility.records(
@@ -38,6 +49,45 @@ class DrugClassQuerySet(NamedRecordQuerySet):
                     AdverseEffect.objects.select_related("symptom", "condition")
                 ).prefetch_related(citations_prefetch()),
             ),
+            Prefetch(
+                "response_notes",
+                queryset=visibility.records(
+                    ResponseNote.objects.select_related("disease")
+                ).prefetch_related(citations_prefetch()),
+            ),
+        ]
+
+    def with_classes_above(self, drug_classes: list, user) -> list:
+        """Set `drug_class.above` on each class: the classes above it,
+        nearest first, each with what the sources state for it prefetched.
+        A constant number of queries, however deep the classes."""
+        visibility = Visibility.of(user)
+        # The class tree is small (a vocabulary: a dozen classes curated, a
+        # few more per synthetic thousand): one read of it all. Nested
+        # subqueries (kbframework.inheritance.edges) would repeat a class's
+        # visibility, which follows its parents, at every level: too deep a
+        # statement for SQLite's parser.
+        pairs = list(
+            self.model.objects.restrict(user)
+            .filter(parent__isnull=False)
+            .values_list("pk", "parent_id")
+        )
+        classes = self.model.objects.restrict(user).prefetch_related(
+            *self.stated_prefetches(visibility)
+        )
+        return attach(drug_classes, pairs, classes)
+
+    def drugs_below(self, drug_class, user) -> list:
+        """The drugs the user may see of every class below this one (not of
+        the class itself), with their class: two queries."""
+        from treatments.models import Drug
+
+        below = self.with_descendants([drug_class], user) - {drug_class.pk}
+        return list(
+            Drug.objects.restrict(user)
+            .filter(drug_class__in=sorted(below))
+            .select_related("drug_class")
+            .order_by("drug_class__name", "name")
         )
 
     def with_descendants(self, drug_classes, user) -> set[int]:

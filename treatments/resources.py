@@ -88,6 +88,11 @@ registry.section(
     Section(
         name="treatments",
         position=10,
+        title="Treatments",
+        anchor="treatments",
+        has_content=lambda disease, context: bool(
+            context["treatments"] or disease.response_notes.all()
+        ),
         prefetch=disease_treatments,
         serializer_field=lambda: DiseaseTreatmentSerializer(
             source="indications", many=True, read_only=True
@@ -112,6 +117,32 @@ registry.section(
             )
         ],
         serializer_field=lambda: ResponseNoteSerializer(many=True, read_only=True),
+    ),
+)
+
+registry.section(
+    Disease,
+    Section(
+        name="adverse_effect_of",
+        position=25,
+        # A condition or outcome (infections) as a class's adverse effect:
+        # shown on its own page only, not on its members'.
+        prefetch=lambda visibility: [
+            Prefetch(
+                "adverse_effect_links",
+                queryset=visibility.records(
+                    AdverseEffect.objects.filter(condition__isnull=False)
+                )
+                .select_related("drug_class")
+                .prefetch_related(citations_prefetch()),
+            )
+        ],
+        template="treatments/includes/disease_adverse_effects.html",
+        title="As an adverse effect of treatment",
+        anchor="adverse-effect-of",
+        has_content=lambda disease, context: bool(disease.adverse_effect_links.all()),
+        always=False,
+        inherited=False,
     ),
 )
 

@@ -112,6 +112,15 @@ class RelatedDiseaseSerializer(serializers.Serializer):
 
     disease = DiseaseBriefSerializer()
     score = serializers.IntegerField(help_text="Number of shared items.")
+    weight = serializers.FloatField(
+        help_text="The shared items, each weighted by how specific it is "
+        "(the log of the number of diseases over the number stating it)."
+    )
+    family = serializers.CharField(
+        help_text="How the two are of one family (a member; another member "
+        "of one of its groups), or empty. Family comes first."
+    )
+    reason = serializers.CharField(help_text="Why it is related, in words.")
 
     def get_fields(self):
         fields = super().get_fields()

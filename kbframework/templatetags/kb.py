@@ -31,6 +31,24 @@ def xref_url(xref) -> str:
     return identifier_url(xref.system, xref.identifier)
 
 
+# Code systems whose codes clinicians write without a prefix (M06.9, L04AX03);
+# ontology terms keep theirs (MONDO:0005109, HP:0001369).
+BARE_CODE_SYSTEMS = {"ICD10", "ICD10CM", "MESH", "ATC", "UMLS"}
+
+
+@register.filter
+def xref_code(xref) -> str:
+    """An identifier as a reader writes it: "M06.9" for ICD-10, "entity
+    576319925" for an ICD-11 foundation id (not an MMS code), the CURIE for
+    an ontology term."""
+    code = xref.identifier.partition(":")[2]
+    if xref.system == "ICD11":
+        return f"entity {code}"
+    if xref.system in BARE_CODE_SYSTEMS and code:
+        return code
+    return xref.identifier
+
+
 @register.filter
 def record_url(record) -> str:
     """The page of a record, or of the record a link row belongs to."""

@@ -74,7 +74,7 @@ def test_other_apps_add_sections_to_a_disease_without_patching_it():
     """Treatments and figures reach a disease's detail through the registry;
     DiseaseAdmin's own inlines are its app's only."""
     names = [section.name for section in registry.sections(Disease)]
-    assert names == ["treatments", "response_notes", "figures"]
+    assert names == ["treatments", "response_notes", "adverse_effect_of", "figures"]
     assert {inline.model._meta.app_label for inline in DiseaseAdmin.inlines} == {
         "diseases"
     }

@@ -68,6 +68,7 @@ def test_query_counts_are_constant(kb, client, django_assert_num_queries):
         with django_assert_num_queries(4):  # version, count, page, xrefs
             client.get(f"/api/v1/drugs/?page_size={size}")
     # version, class, then prefetches: citations, children, drugs, xrefs,
-    # indications (+ citations), adverse effects (+ citations)
-    with django_assert_num_queries(10):
+    # indications (+ citations), adverse effects (+ citations), response
+    # notes (none for this class: no citations query)
+    with django_assert_num_queries(11):
         client.get("/api/v1/drug-classes/immunomodulators/")
