@@ -63,6 +63,7 @@ class DiseaseFilterSet(KBFilterSet):
     kind = choice_filter(Disease.Kind.choices, "kind", "Kind of record.")
     identifier = django_filters.CharFilter(
         method="filter_identifier",
+        label="Identifier",
         max_length=60,
         validators=[IDENTIFIER_FORMAT],
         help_text="An external identifier, e.g. MONDO:0008383, DOID:7148, ICD10:M32.",

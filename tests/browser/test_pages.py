@@ -1,5 +1,7 @@
 """Every HTML page, in a real browser: it loads, asks nothing of any other host,
-logs no error and has no serious or critical accessibility violation.
+logs no error and has no serious or critical accessibility violation, at
+1280 px wide and again at 360 px (a small phone), where nothing may make the
+page scroll sideways.
 
 Add a page to PAGES and it gets every check."""
 
@@ -25,12 +27,17 @@ class SitePage:
     (off only for third-party pages whose markup the project does not write).
     `wait_until`: "load" for the site's pages, which run no script (every
     request they make is made by then); "networkidle" for pages whose script
-    fetches more after loading."""
+    fetches more after loading. `phone`: check it at PHONE_WIDTH too."""
 
     path: str
     h1: bool = True
     axe: bool = True
     wait_until: str = "load"
+    phone: bool = True
+
+
+PHONE_WIDTH = 360
+LONG_WORD = "x" * 300
 
 
 PAGES = [
@@ -47,27 +54,43 @@ PAGES = [
     SitePage("/body-systems/"),
     SitePage("/body-systems/liver/"),
     SitePage("/drug-classes/"),
+    SitePage("/diseases/rheumatoid-arthritis/"),
+    SitePage("/diseases/crohns-disease/"),
+    SitePage("/diseases/premature-death/"),
     SitePage("/drug-classes/immunomodulators/"),
+    SitePage("/drug-classes/immunosuppressants/"),
     SitePage("/drugs/"),
     SitePage("/drugs/ciclosporin/"),
+    SitePage("/drugs/methotrexate/"),
     SitePage("/epidemiology/"),
     SitePage("/epidemiology/studies/imid-new-cases-split-2019/"),
     SitePage("/compare/?d=systemic-lupus-erythematosus&d=sjogrens-syndrome"),
+    SitePage(
+        "/compare/?d=rheumatoid-arthritis&d=systemic-lupus-erythematosus"
+        "&d=crohns-disease&d=psoriasis"
+    ),
     SitePage("/search/?q=lupsu"),
+    SitePage(f"/search/?q={LONG_WORD}"),
     SitePage("/sources/"),
     SitePage("/sources/imid-bio-uk/"),
     SitePage("/about/"),
     # Swagger UI (drf-spectacular-sidecar): its markup is not ours to fix.
-    SitePage("/api/docs/", h1=False, axe=False, wait_until="networkidle"),
+    SitePage("/api/docs/", h1=False, axe=False, wait_until="networkidle", phone=False),
 ]
 
 
-@pytest.mark.parametrize("site_page", PAGES, ids=lambda site_page: site_page.path)
+def page_id(site_page: SitePage) -> str:
+    return site_page.path.replace(LONG_WORD, "<300 x>")
+
+
+@pytest.mark.parametrize("site_page", PAGES, ids=page_id)
 def test_page(site_page, live, page, page_log):
     """The page answers 200, has its <h1>, requests nothing from any other host,
-    logs no console error and has no serious or critical axe violation."""
+    logs no console error and has no serious or critical axe violation; at
+    360 px wide it is no wider than the screen and still has no serious or
+    critical axe violation."""
     response = page.goto(live.url + site_page.path, wait_until=site_page.wait_until)
-    save_screenshot(page, site_page.path)
+    save_screenshot(page, page_id(site_page))
     problems = []
 
     if response is None or response.status != 200:
@@ -82,8 +105,21 @@ def test_page(site_page, live, page, page_log):
     problems += [f"console error: {error}" for error in page_log.console_errors]
     if site_page.axe:
         problems += [f"axe: {violation}" for violation in axe_violations(page)]
+    if site_page.phone:
+        # The same page, reflowed for a phone: media and container queries
+        # apply on resize, so there is no need to load it again.
+        page.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
+        save_screenshot(page, f"{page_id(site_page)} {PHONE_WIDTH}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE_WIDTH:
+            problems.append(f"{width} px wide at {PHONE_WIDTH} px: scrolls sideways")
+        if site_page.axe:
+            problems += [
+                f"axe at {PHONE_WIDTH} px: {violation}"
+                for violation in axe_violations(page)
+            ]
 
-    assert not problems, "\n".join([site_page.path, *problems])
+    assert not problems, "\n".join([page_id(site_page), *problems])
 
 
 def test_stylesheet_is_served(live, page):

@@ -80,12 +80,16 @@ def test_disease_page_has_json_ld_and_a_meta_description(kb, client):
 
 
 def test_upper_bounds_are_drawn_as_bounds(kb, client):
-    html = page(client, "/diseases/primary-biliary-cholangitis/")
+    """Lupus's "up to 50,000" is a bound in its chart, beside a bar for the
+    stated 16,000; a disease with one figure has no chart (the table has it)."""
+    html = page(client, "/diseases/systemic-lupus-erythematosus/")
     chart = html[html.index("<svg") : html.index("</svg>")]
-    assert 'class="mark bound"' in chart
+    assert chart.count('class="mark bound"') == 1
+    assert chart.count('class="mark bar"') == 1
     assert 'class="mark point"' not in chart
-    assert 'class="mark bar"' not in chart
-    assert "up to 20,000 people" in chart
+    assert "up to 50,000 people" in chart
+    html = page(client, "/diseases/primary-biliary-cholangitis/")
+    assert "<svg" not in html and "up to 20,000 people" in html
 
 
 def test_compare_is_reachable_from_every_disease_page(kb, client):
