@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Min, Prefetch
 from django.http import (
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
@@ -71,7 +71,16 @@ class Link:
 
 class HomeView(TemplateView):
     """What the knowledge base is, a search box, the diseases at a glance and
-    what changed last."""
+    what changed last.
+
+    Each body system lists its first HOME_LIST_LIMIT diseases and then links
+    to the rest ("and 4 more", the disease list filtered by that system); the
+    diseases with no body system stated are listed in full (the list cannot
+    filter by "none"). "Recently changed" goes by each record's `updated`
+    time, the time it was last saved; when every disease carries the same one
+    (all loaded at once from the fixtures, none edited since) the page says
+    so instead of listing an order that is not there.
+    """
 
     template_name = "imidkb/home.html"
 
@@ -92,20 +101,48 @@ class HomeView(TemplateView):
         context["unplaced"] = (
             visible.filter(body_system_links__isnull=True)
             .exclude(kind=Disease.Kind.GROUP)
-            .only("slug", "name")[:HOME_LIST_LIMIT]
+            .only("slug", "name")
         )
         context["groups"] = visible.filter(kind=Disease.Kind.GROUP).only(
             "slug", "name", "abbreviations"
         )
-        context["recent"] = visible.order_by("-updated", "name").only(
-            "slug", "name", "updated", "kind"
-        )[:6]
+        context.update(recent_changes(visible))
         sources = list(Source.objects.exclude(kind=Source.Kind.SYNTHETIC))
         context["texts"] = [s for s in sources if s.kind != Source.Kind.REFERENCE_SET]
         context["reference_sets"] = [
             s for s in sources if s.kind == Source.Kind.REFERENCE_SET
         ]
         return context
+
+
+RECENT_LIMIT = 6
+
+
+def recent_changes(visible) -> dict:
+    """The diseases changed last, newest first, and the time the others
+    share: `recent` holds only those changed after the oldest `updated` time
+    (none when every disease has the same), `unchanged` how many carry that
+    oldest time and `unchanged_since` the time itself."""
+    stamps = visible.aggregate(
+        oldest=Min("updated"), newest=Max("updated"), count=Count("pk")
+    )
+    oldest = stamps["oldest"]
+    if oldest is None or oldest == stamps["newest"]:
+        return {
+            "recent": [],
+            "unchanged": stamps["count"],
+            "unchanged_since": oldest,
+        }
+    recent = list(
+        visible.filter(updated__gt=oldest)
+        .order_by("-updated", "name")
+        .only("slug", "name", "updated", "kind")[:RECENT_LIMIT]
+    )
+    return {
+        "recent": recent,
+        "unchanged": visible.filter(updated=oldest).count(),
+        "unchanged_since": oldest,
+    }
 
 
 class SearchView(TemplateView):
