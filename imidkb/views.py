@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Min, Prefetch
 from django.http import (
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
@@ -27,9 +27,12 @@ from kbframework.citations import CitationIndex
 from kbframework.filtersets import SourceFilterSet
 from kbframework.models import Citation, Source
 from kbframework.registry import registry
+from kbframework.visibility import Visibility
 
 MAX_COMPARED = 6
 HOME_LIST_LIMIT = 12
+MAX_QUERY_LENGTH = 200
+IDENTIFIER_FIELDS = ("identifier", "loose-identifier")
 
 
 def capped_by_system(links, limit: int) -> list[tuple]:
@@ -69,7 +72,16 @@ class Link:
 
 class HomeView(TemplateView):
     """What the knowledge base is, a search box, the diseases at a glance and
-    what changed last."""
+    what changed last.
+
+    Each body system lists its first HOME_LIST_LIMIT diseases and then links
+    to the rest ("and 4 more", the disease list filtered by that system); the
+    diseases with no body system stated are listed in full (the list cannot
+    filter by "none"). "Recently changed" goes by each record's `updated`
+    time, the time it was last saved; when every disease carries the same one
+    (all loaded at once from the fixtures, none edited since) the page says
+    so instead of listing an order that is not there.
+    """
 
     template_name = "imidkb/home.html"
 
@@ -89,15 +101,13 @@ class HomeView(TemplateView):
         context["by_system"] = capped_by_system(links, HOME_LIST_LIMIT)
         context["unplaced"] = (
             visible.filter(body_system_links__isnull=True)
-            .exclude(kind=Disease.Kind.GROUP)
-            .only("slug", "name", "kind")[:HOME_LIST_LIMIT]
+            .exclude(kind__in=[Disease.Kind.GROUP, Disease.Kind.CONDITION])
+            .only("slug", "name", "kind")
         )
         context["groups"] = visible.filter(kind=Disease.Kind.GROUP).only(
             "slug", "name", "abbreviations", "kind"
         )
-        context["recent"] = visible.order_by("-updated", "name").only(
-            "slug", "name", "updated", "kind"
-        )[:6]
+        context.update(recent_changes(visible))
         sources = list(Source.objects.exclude(kind=Source.Kind.SYNTHETIC))
         context["texts"] = [s for s in sources if s.kind != Source.Kind.REFERENCE_SET]
         context["reference_sets"] = [
@@ -106,42 +116,156 @@ class HomeView(TemplateView):
         return context
 
 
+RECENT_LIMIT = 6
+
+
+def recent_changes(visible) -> dict:
+    """The diseases changed last, newest first, and the time the others
+    share: `recent` holds only those changed after the oldest `updated` time
+    (none when every disease has the same), `unchanged` how many carry that
+    oldest time and `unchanged_since` the time itself."""
+    stamps = visible.aggregate(
+        oldest=Min("updated"), newest=Max("updated"), count=Count("pk")
+    )
+    oldest = stamps["oldest"]
+    if oldest is None or oldest == stamps["newest"]:
+        return {
+            "recent": [],
+            "unchanged": stamps["count"],
+            "unchanged_since": oldest,
+        }
+    recent = list(
+        visible.filter(updated__gt=oldest)
+        .order_by("-updated", "name")
+        .only("slug", "name", "updated", "kind")[:RECENT_LIMIT]
+    )
+    return {
+        "recent": recent,
+        "unchanged": visible.filter(updated=oldest).count(),
+        "unchanged_since": oldest,
+    }
+
+
 class SearchView(TemplateView):
-    """Names, abbreviations, synonyms and older names of every kind of record,
-    grouped by kind, best match first."""
+    """Every kind of record by its names, abbreviations, synonyms and older
+    names, by its members' names and by its summary, grouped by kind, best
+    match first (kbframework.search.site_search). An identifier that one
+    record carries (MONDO:0005109, M06.9, L04AX03) lands on that record."""
 
     template_name = "imidkb/search.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.get("q", "")[:200].strip()
-        context["query"] = query
-        context["groups"] = search_groups(query, self.request.user) if query else []
-        context["total"] = sum(len(rows) for _label, rows in context["groups"])
-        return context
+    def get(self, request, *args, **kwargs):
+        query = request.GET.get("q", "").strip()
+        cut = len(query) > MAX_QUERY_LENGTH
+        query = query[:MAX_QUERY_LENGTH].rstrip()
+        groups = search_groups(query, request.user) if query else []
+        identified = {
+            result.record.get_absolute_url()
+            for _title, results in groups
+            for result in results
+            if result.hit.field in IDENTIFIER_FIELDS
+        }
+        if len(identified) == 1:
+            return HttpResponseRedirect(identified.pop())
+        context = self.get_context_data(**kwargs)
+        context.update(
+            query=query,
+            cut=cut,
+            max_length=MAX_QUERY_LENGTH,
+            groups=groups,
+            total=sum(len(results) for _title, results in groups),
+            identified=len(identified),
+            unknown_identifiers=sorted(search.identifier_forms(query))
+            if query and not identified
+            else [],
+        )
+        return self.render_to_response(context)
 
 
-def search_groups(query: str, user) -> list[tuple[str, list]]:
-    """Hits grouped by kind of record, in the registry's order."""
-    hits = search.search(query)
+@dataclass(frozen=True)
+class Result:
+    """One record found: why it matched (in words, empty for its name) and
+    the one line shown under it."""
+
+    record: object
+    hit: search.Hit
+    why: str
+    line: str
+
+
+def why_found(hit: search.Hit, query: str) -> str:
+    """What matched, in words, when it was not the record's name."""
+    quoted = f"\u201c{hit.text}\u201d"
+    if hit.field == "abbreviation":
+        return f"abbreviation {hit.text}"
+    if hit.field == "synonym":
+        return f"also called {quoted}"
+    if hit.field == "former-name":
+        return f"formerly called {quoted}"
+    if hit.field == "term":
+        return f"also listed as {quoted}"
+    if hit.field == "member":
+        found_as = f" (found as \u201c{hit.via}\u201d)" if hit.via else ""
+        return f"contains {hit.text}{found_as}"
+    if hit.field in search.PROSE_FIELDS:
+        return f"{hit.field} mentions \u201c{query}\u201d"
+    if hit.field == "identifier":
+        return f"identifier {hit.text}"
+    if hit.field == "loose-identifier":
+        return f"identifier {hit.text} (loose link)"
+    return ""
+
+
+def result_line(resource, record, hit: search.Hit, query: str) -> str:
+    """The line under a result: what the resource says of it (its summary,
+    shortened); for a hit in the summary, the words around the match when the
+    shortened summary leaves them out."""
+    if resource.search_line:
+        return resource.search_line(record)
+    line = search.one_line(search.prose_of(record))
+    if hit.field in search.PROSE_FIELDS:
+        shown = set(search.normalize(line).split())
+        if not set(search.normalize(query).split()) <= shown:
+            return search.excerpt(hit.text, query)
+    return line
+
+
+def search_groups(query: str, user) -> list[tuple[str, list[Result]]]:
+    """Results grouped by kind of record, in the registry's order, each kind
+    read as its resource says (`search_rows`) and restricted to this reader."""
+    hits = search.site_search(query, Visibility.of(user))
     by_label = defaultdict(list)
     for hit in hits:
         by_label[hit.label].append(hit)
     groups = []
     for resource in registry.searchable():
-        label, title = resource.label, resource.search_title
-        if not by_label[label]:
+        if not by_label[resource.label]:
             continue
-        objects = resource.model.objects.restrict(user).in_bulk(
-            [hit.object_id for hit in by_label[label]]
+        rows = (
+            resource.search_rows(user)
+            if resource.search_rows
+            else resource.model.objects.restrict(user)
         )
-        rows = [
-            (objects[hit.object_id], hit)
-            for hit in by_label[label]
-            if hit.object_id in objects
+        records = rows.in_bulk([hit.object_id for hit in by_label[resource.label]])
+        found = sorted(
+            (
+                (hit, records[hit.object_id])
+                for hit in by_label[resource.label]
+                if hit.object_id in records
+            ),
+            key=lambda pair: (pair[0].rank, str(pair[1]).casefold()),
+        )
+        results = [
+            Result(
+                record,
+                hit,
+                why_found(hit, query),
+                result_line(resource, record, hit, query),
+            )
+            for hit, record in found
         ]
-        if rows:
-            groups.append((title, rows))
+        if results:
+            groups.append((resource.search_title, results))
     return groups
 
 

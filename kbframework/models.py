@@ -282,15 +282,16 @@ class Xref(CitedLink):
 
 
 class SearchTerm(models.Model):
-    """One name a record is found by (its name, an abbreviation, a synonym...).
+    """One name a record is found by (its name, an abbreviation, a synonym...),
+    or its summary, whose words it is also found by.
 
     Derived from the curated records and rebuilt from them; never curated.
     """
 
     label = models.CharField(max_length=40)
     object_id = models.BigIntegerField()
-    text = models.CharField(max_length=300)
-    normalized = models.CharField(max_length=300)
+    text = models.TextField()
+    normalized = models.TextField()
     field = models.CharField(max_length=20)
 
     class Meta:

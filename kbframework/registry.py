@@ -7,8 +7,10 @@ start-up by `KBFrameworkConfig.ready()`, as the admin imports `admin.py`):
   file holds, in load order. Every model of the file is curated (its writes
   bump the data version); together the files are the whole knowledge base.
 - `registry.resource(model, ...)`: what one model offers readers: an API
-  prefix and viewset, a search group, a sitemap, a place in data releases,
-  the rows kbstats reports as lacking an identifier.
+  prefix and viewset, a search group (with the rows and one-line description
+  of its results, the members and identifiers it is also found by), a
+  sitemap, a place in data releases, the rows kbstats reports as lacking an
+  identifier.
 - `registry.section(target, Section(...))`: a section one app adds to another
   app's record (treatments add a disease's treatments): its prefetch, its
   serializer field, its admin inline and its page partial. The target app
@@ -22,7 +24,7 @@ the registry and keeps no list of its own. Ordering is explicit (`order`,
 `position`), never the order of INSTALLED_APPS.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +43,18 @@ class FixtureFile:
 
 
 @dataclass(frozen=True)
+class SearchMembers:
+    """A record is also found by the names of its members (a drug class by
+    its drugs, a group by its diseases): `label` is the members' model,
+    `pairs(member_ids, visibility)` gives (member id, record id, member name)
+    for the links the reader may see. Read when searching, so a renamed or
+    moved member is found under its record at once."""
+
+    label: str
+    pairs: Callable[[list[int], Any], Iterable[tuple[int, int, str]]]
+
+
+@dataclass(frozen=True)
 class Resource:
     """What one model offers readers."""
 
@@ -53,6 +67,15 @@ class Resource:
     released: bool = False
     # Rows expected to carry an external identifier but lacking one (kbstats).
     missing_identifier: Q | None = None
+    # Search (kbframework.search). `search_rows(user)`: the queryset results
+    # are read from (default: model.objects.restrict(user)); `search_line(record)`:
+    # the one line shown under a result (default: its summary, shortened).
+    search_rows: Callable[[Any], QuerySet] | None = None
+    search_line: Callable[[Any], str] | None = None
+    search_members: SearchMembers | None = None
+    # `search_identifiers(identifiers, visibility)`: (record id, identifier,
+    # exact) of the records carrying any of these CURIEs that the reader may see.
+    search_identifiers: Callable[[set[str], Any], Iterable[tuple]] | None = None
 
     @property
     def model(self) -> type[models.Model]:

@@ -8,7 +8,8 @@ from django.db.models import Prefetch, Q
 
 from diseases.models import Disease
 from kbframework.querysets import citations_prefetch
-from kbframework.registry import Section, SharedEnd, registry
+from kbframework.registry import SearchMembers, Section, SharedEnd, registry
+from kbframework.search import one_line
 from treatments.admin import DiseaseIndicationInline
 from treatments.api.serializers import (
     DiseaseTreatmentSerializer,
@@ -39,6 +40,28 @@ registry.fixture_file(
     ],
 )
 
+
+def class_members(drug_ids, visibility):
+    """(drug, its class, drug's name): a class is found by its drugs."""
+    drugs = visibility.records(Drug.objects.filter(pk__in=drug_ids))
+    return drugs.values_list("pk", "drug_class_id", "name")
+
+
+def drug_class_identifiers(identifiers, visibility):
+    rows = DrugClassXref.objects.filter(identifier__in=identifiers)
+    return visibility.records(rows).values_list("drug_class_id", "identifier", "exact")
+
+
+def drug_identifiers(identifiers, visibility):
+    rows = DrugXref.objects.filter(identifier__in=identifiers)
+    return visibility.records(rows).values_list("drug_id", "identifier", "exact")
+
+
+def drug_line(drug) -> str:
+    """Its summary or, lacking one, its class (read with the drug)."""
+    return one_line(drug.summary) or f"A drug of the class {drug.drug_class.name}."
+
+
 registry.resource(
     DrugClass,
     position=50,
@@ -48,6 +71,8 @@ registry.resource(
     sitemap=True,
     released=True,
     missing_identifier=Q(xrefs__isnull=True),
+    search_members=SearchMembers("treatments.drug", class_members),
+    search_identifiers=drug_class_identifiers,
 )
 registry.resource(
     Drug,
@@ -58,6 +83,9 @@ registry.resource(
     sitemap=True,
     released=True,
     missing_identifier=Q(xrefs__isnull=True),
+    search_rows=lambda user: Drug.objects.restrict(user).select_related("drug_class"),
+    search_line=drug_line,
+    search_identifiers=drug_identifiers,
 )
 
 

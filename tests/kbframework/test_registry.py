@@ -115,6 +115,7 @@ def test_resources_come_in_their_registered_positions():
         "Diseases and conditions",
         "Symptoms",
         "Mechanisms and risk factors",
+        "Body systems",
         "Drug classes",
         "Drugs",
     ]
