@@ -131,6 +131,21 @@ class Disease(CuratedRecord):
     def is_outcome(self) -> bool:
         return self.kind == self.Kind.CONDITION
 
+    def choice_group(self) -> tuple[int, str]:
+        """The heading a filter offers it under (kbframework.views):
+        diseases first, conditions and outcomes last."""
+        order = [self.Kind.DISEASE, self.Kind.SUBTYPE, self.Kind.GROUP]
+        headings = {
+            self.Kind.DISEASE: _("Diseases"),
+            self.Kind.SUBTYPE: _("Subtypes"),
+            self.Kind.GROUP: _("Groups of diseases"),
+            self.Kind.CONDITION: _("Conditions and outcomes"),
+        }
+        return (
+            order.index(self.kind) if self.kind in order else 9,
+            headings[self.kind],
+        )
+
 
 class Symptom(CuratedRecord):
     """A symptom or manifestation, with its Human Phenotype Ontology term."""

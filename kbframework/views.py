@@ -43,6 +43,25 @@ def retired_record(model, slug, user):
     return record, target
 
 
+def group_choices(field) -> None:
+    """Offer a record filter's choices under headings when its model sorts
+    its records into kinds (`choice_group(record) -> (order, heading)`):
+    diseases apart from the conditions and outcomes. Only the offer changes:
+    every value the filter accepted, it still accepts."""
+    queryset = getattr(field, "queryset", None)
+    grouping = getattr(getattr(queryset, "model", None), "choice_group", None)
+    if grouping is None:
+        return
+    groups: dict = {}
+    for record in queryset:
+        groups.setdefault(grouping(record), []).append(
+            (field.prepare_value(record), field.label_from_instance(record))
+        )
+    field.widget.choices = [
+        (heading, choices) for (_order, heading), choices in sorted(groups.items())
+    ]
+
+
 class KBFilterView(RestrictedMixin, FilterView):
     """A filterable list; a bad filter value shows the form with its error."""
 
@@ -63,6 +82,12 @@ class KBFilterView(RestrictedMixin, FilterView):
         if self.filterset.is_bound and self.filterset.errors:
             response.status_code = 400  # the form, with what is wrong in it
         return response
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        for field in filterset.form.fields.values():
+            group_choices(field)
+        return filterset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -56,7 +56,9 @@ PAGES = [
     SitePage("/drug-classes/"),
     SitePage("/diseases/rheumatoid-arthritis/"),
     SitePage("/diseases/crohns-disease/"),
-    SitePage("/diseases/premature-death/"),
+    SitePage("/conditions/"),
+    SitePage("/conditions/premature-death/"),
+    SitePage("/conditions/infections/"),
     SitePage("/drug-classes/immunomodulators/"),
     SitePage("/drug-classes/immunosuppressants/"),
     SitePage("/drugs/"),
@@ -77,6 +79,32 @@ PAGES = [
     # Swagger UI (drf-spectacular-sidecar): its markup is not ours to fix.
     SitePage("/api/docs/", h1=False, axe=False, wait_until="networkidle", phone=False),
 ]
+
+
+def site_routes() -> set[str]:
+    """Every route of the site's HTML pages (the URL conf, less the admin,
+    the API and the routes that serve no page)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                yield route
+
+    skipped = ("admin/", "api/v1/", "api/schema/", "healthz", "favicon", "sitemap")
+    return {r for r in walk(get_resolver().url_patterns) if not r.startswith(skipped)}
+
+
+def test_every_route_of_the_site_has_a_page_in_the_list(db):
+    """PAGES reaches every route of the URL conf: a new page gets the
+    browser checks (360 px, axe) or this fails."""
+    from django.urls import resolve
+
+    covered = {str(resolve(p.path.split("?")[0]).route) for p in PAGES}
+    assert site_routes() - covered == set()
 
 
 def page_id(site_page: SitePage) -> str:
@@ -146,6 +174,38 @@ def test_search_from_the_header_box(live, page):
     page.get_by_role("link", name="Systemic lupus erythematosus").click()
     page.wait_for_url("**/diseases/systemic-lupus-erythematosus/")
     assert page.locator("h1").inner_text().startswith("Systemic lupus erythematosus")
+
+
+def test_search_by_identifier_lands_on_the_record(live, page):
+    """An identifier pasted in the header box lands on its record."""
+    page.goto(live.url + "/")
+    box = page.get_by_label("Search the knowledge base")
+    box.fill("mondo_0007915")
+    box.press("Enter")
+    page.wait_for_url("**/diseases/systemic-lupus-erythematosus/")
+    assert page.locator("h1").inner_text().startswith("Systemic lupus erythematosus")
+
+
+@pytest.mark.parametrize(
+    ("path", "heading", "stated"),
+    [
+        # A member disease: the treatments of IBD and of the IMID group.
+        ("/diseases/crohns-disease/", "Treatments", "Stated for the group"),
+        # A drug: what is stated for the classes above its own.
+        ("/drugs/ciclosporin/", "Stated for the class", "Higher risk of infections"),
+        # A class: the drugs of its subclasses, and the class above it.
+        ("/drug-classes/immunosuppressants/", "In its subclasses", "Ciclosporin"),
+    ],
+)
+def test_inherited_sections_are_shown(live, page, path, heading, stated):
+    """What the sources state for a group or class above the record is on
+    the page, visible (not folded away), under a heading naming it."""
+    page.goto(live.url + path)
+    assert page.get_by_role("heading", name=heading).first.is_visible()
+    inherited = page.locator(".inherited, section[aria-labelledby=drugs]")
+    inherited = inherited.filter(has_text=stated).first
+    assert inherited.is_visible()
+    save_screenshot(page, path + "inherited")
 
 
 def test_compare_from_a_disease_page(live, page):

@@ -235,3 +235,18 @@ def test_home_caps_each_body_system_list(kb, client):
         DiseaseBodySystem.objects.create(disease=DiseaseFactory(), body_system=liver)
     html = client.get("/").content.decode()
     assert "and 4 more" in html  # 2 curated + 14 new, 12 shown
+
+
+def test_a_printed_page_names_its_address_and_day(kb, client):
+    """Print output carries the page's address and the day the page was made
+    (a print-only line; the print stylesheet appends no link addresses)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    html = client.get("/diseases/psoriasis/").content.decode()
+    line = html.split('<p class="print-meta" hidden>', 1)[1].split("</p>", 1)[0]
+    assert "http://testserver/diseases/psoriasis/" in line
+    assert timezone.now().strftime("%Y") in line
+    css = (settings.BASE_DIR / "static" / "css" / "print.css").read_text()
+    assert ".print-meta" in css
+    assert "attr(href)" not in css

@@ -43,6 +43,7 @@ MARK = "zqxmark"
 TYPO = "zqxmarq"
 NONE = "zqxnone"
 MARKED = re.compile(MARK + r"(\d+)")
+PRINT_META = re.compile(r'<p class="print-meta"[^>]*>.*?</p>', re.S)
 # Values that a database constraint dictates (kept short: the rest is generic).
 FIELD_VALUES = {"hpo_id": "", "identifier": "MONDO:{mark}"}
 
@@ -327,6 +328,9 @@ def _fetch(client, url):
         # The last column names the release; it reads "1+" once data changed.
         release = response.get(RELEASE_HEADER, "")
         body = body.replace(f",{release}\r\n", ",RELEASE\r\n")
+    # The line a printout carries (the page's address, the day it was
+    # made) depends on the request and the clock, not on the data.
+    body = PRINT_META.sub("", body)
     return response.status_code, body
 
 
