@@ -365,13 +365,20 @@ class SymptomQuerySet(NamedRecordQuerySet):
     def for_detail(self, user) -> "SymptomQuerySet":
         from diseases.models import DiseaseSymptom
 
+        visibility = Visibility.of(user)
         return self.restrict(user).prefetch_related(
             citations_prefetch(),
             Prefetch(
                 "disease_links",
-                queryset=Visibility.of(user)
-                .records(DiseaseSymptom.objects.select_related("disease"))
-                .prefetch_related(citations_prefetch()),
+                queryset=visibility.records(
+                    DiseaseSymptom.objects.select_related("disease")
+                ).prefetch_related(citations_prefetch()),
+            ),
+            # What other apps register for a symptom (adverse effects).
+            *(
+                prefetch
+                for section in registry.sections(self.model)
+                for prefetch in section.prefetch(visibility)
             ),
         )
 

@@ -187,8 +187,21 @@ class SymptomListView(KBFilterView):
 
 
 class SymptomDetailView(KBDetailView):
+    """A symptom's page: the diseases it is stated for, then the sections
+    other apps register for a symptom (registry.sections(Symptom): the drug
+    classes it is an adverse effect of)."""
+
     model = Symptom
     template_name = "diseases/symptom_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["section_templates"] = [
+            section.template
+            for section in registry.sections(Symptom)
+            if section.template
+        ]
+        return context
 
 
 class MechanismListView(KBFilterView):

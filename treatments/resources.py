@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from django.db.models import Prefetch, Q
 
-from diseases.models import Disease
+from diseases.models import Disease, Symptom
 from kbframework.querysets import citations_prefetch
 from kbframework.registry import SearchMembers, Section, SharedEnd, registry
 from kbframework.search import one_line
@@ -170,6 +170,24 @@ registry.section(
         anchor="adverse-effect-of",
         has_content=lambda disease, context: bool(disease.adverse_effect_links.all()),
         always=False,
+        inherited=False,
+    ),
+)
+
+registry.section(
+    Symptom,
+    Section(
+        name="adverse_effect_of",
+        position=10,
+        prefetch=lambda visibility: [
+            Prefetch(
+                "adverse_effect_links",
+                queryset=visibility.records(AdverseEffect.objects.all())
+                .select_related("drug_class")
+                .prefetch_related(citations_prefetch()),
+            )
+        ],
+        template="treatments/includes/symptom_adverse_effects.html",
         inherited=False,
     ),
 )

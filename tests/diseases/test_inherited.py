@@ -356,3 +356,10 @@ def test_a_member_page_costs_the_same_with_more_groups_above(
     IndicationFactory(disease=higher)
     with django_assert_num_queries(len(before)):
         assert wsgi(crohns.get_absolute_url()).status_code == 200
+
+
+def test_a_symptom_page_says_which_classes_it_is_an_adverse_effect_of(kb, client):
+    page = html_of(client, "/symptoms/nausea/")
+    effects = section(page, "adverse-effect-of")
+    assert "Immunomodulatory drugs" in effects and "(common)" in effects
+    assert "adverse-effect-of" not in html_of(client, "/symptoms/joint-pain/")

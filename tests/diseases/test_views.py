@@ -165,7 +165,7 @@ PAGE_QUERIES = {
     # related diseases weigh family and specificity (two more).
     "/diseases/systemic-lupus-erythematosus/": 33,
     "/symptoms/": 4,
-    "/symptoms/fatigue/": 5,
+    "/symptoms/fatigue/": 7,  # + adverse effect of (and its citations)
     "/mechanisms/inflammation/": 5,
     "/body-systems/liver/": 4,
 }

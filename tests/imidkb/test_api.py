@@ -246,7 +246,7 @@ QUERY_COUNTS = {
     # detail: + its adverse-effect-of links; related diseases weigh family
     # (one query) and shared items by how many diseases state them (a count)
     "diseases": (5, 32),
-    "symptoms": (3, 5),
+    "symptoms": (3, 7),  # detail: + the classes it is an adverse effect of
     "mechanisms": (3, 5),
     "body-systems": (3, 4),
     "drug-classes": (3, 9),  # detail: + its response notes
