@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 from django.db.models import Q
 
 from diseases.models import Disease, DiseaseXref, Mechanism, Symptom
-from kbframework.filters import choice_filter, slug_filter
+from kbframework.filters import MultipleValuesFilter, choice_filter, slug_filter
 from kbframework.filtersets import KBFilterSet
 from kbframework.visibility import Visibility
 
@@ -61,12 +61,13 @@ class DiseaseFilterSet(KBFilterSet):
         queryset=groups,
     )
     kind = choice_filter(Disease.Kind.choices, "kind", "Kind of record.")
-    identifier = django_filters.CharFilter(
+    identifier = MultipleValuesFilter(
         method="filter_identifier",
         label="Identifier",
         max_length=60,
         validators=[IDENTIFIER_FORMAT],
-        help_text="An external identifier, e.g. MONDO:0008383, DOID:7148, ICD10:M32.",
+        help_text="An external identifier, e.g. MONDO:0008383, DOID:7148, ICD10:M32; "
+        "repeat the parameter to look up several at once.",
     )
     search_help = (
         "Name, abbreviation, synonym or older name; ignores case and accents, "
@@ -91,7 +92,13 @@ class DiseaseFilterSet(KBFilterSet):
         return queryset.filter(pk__in=indicated)
 
     def filter_identifier(self, queryset, name, value):
-        xrefs = DiseaseXref.objects.filter(identifier__iexact=value)
+        """Diseases carrying any of the identifiers (case ignored)."""
+        if not value:
+            return queryset
+        matches = Q()
+        for identifier in value:
+            matches |= Q(identifier__iexact=identifier)
+        xrefs = DiseaseXref.objects.filter(matches)
         return queryset.filter(pk__in=xrefs.values("disease"))
 
 

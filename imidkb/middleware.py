@@ -43,13 +43,20 @@ class RejectNullBytesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if any(
-            "\x00" in key or any("\x00" in value for value in values)
+        bad = [
+            key.replace("\x00", "\\0")
             for key, values in request.GET.lists()
-        ):
+            if "\x00" in key or any("\x00" in value for value in values)
+        ]
+        if bad:
             message = "The query string contains a NUL byte."
             if request.path.startswith("/api/"):
-                return error_response(400, "invalid_request", message)
+                return error_response(
+                    400,
+                    "invalid_request",
+                    "The request has invalid parameters; see errors.",
+                    {key: ["Contains a NUL byte."] for key in bad},
+                )
             return HttpResponseBadRequest(message, content_type="text/plain")
         return self.get_response(request)
 

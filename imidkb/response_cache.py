@@ -183,6 +183,8 @@ class PublicResponseCache:
         return self.replay(environ, start_response, status, headers, body)
 
     def replay(self, environ, start_response, status, headers, body):
+        # This client's own RateLimit fields, counted by throttle_allows().
+        headers = [*headers, *environ.get("imidkb.ratelimit", [])]
         etag = next((v for k, v in headers if k.lower() == "etag"), None)
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
         if if_none_match is not None:
@@ -221,7 +223,9 @@ class PublicResponseCache:
             response.close()
         # Fresh for `seconds` on this data version; kept longer, to be served
         # stale while the database is unavailable (outage).
-        entry = (stamp, time.time(), seconds, seen["status"], list(headers), body)
+        # RateLimit fields belong to the client that asked: not stored.
+        kept = [(k, v) for k, v in headers if not k.lower().startswith("ratelimit")]
+        entry = (stamp, time.time(), seconds, seen["status"], kept, body)
         cache.set(key, entry, seconds + settings.STALE_IF_ERROR_SECONDS)
         return [body]
 
@@ -240,6 +244,11 @@ class PublicResponseCache:
 
         if KBAnonRateThrottle not in api_settings.DEFAULT_THROTTLE_CLASSES:
             return True
+        from kbframework.api.throttling import rate_limit_fields
+
         request = WSGIRequest(environ)
         request.user = AnonymousUser()
-        return KBAnonRateThrottle().allow_request(request, None)
+        throttle = KBAnonRateThrottle()
+        allowed = throttle.allow_request(request, None)
+        environ["imidkb.ratelimit"] = rate_limit_fields([throttle])
+        return allowed

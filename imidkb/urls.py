@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -40,6 +40,9 @@ urlpatterns = [
         )(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
+    # Any other API path: the API's JSON 404, in debug mode too (where
+    # Django would answer its HTML debug page instead of handler404).
+    re_path(r"^api/", views.api_not_found),
 ]
 
 handler404 = "imidkb.views.page_not_found"

@@ -540,6 +540,11 @@ def server_error(request):
     return defaults.server_error(request)
 
 
+def api_not_found(request, *args, **kwargs):
+    """An API path that names no endpoint, whatever the method."""
+    return error_response(404, "not_found", "No such API endpoint.")
+
+
 def page_not_found(request, exception):
     """404: JSON under /api/ (the API's error shape), the HTML page elsewhere."""
     if request.path.startswith("/api/"):

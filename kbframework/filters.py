@@ -1,6 +1,7 @@
 """Filter building blocks shared by every FilterSet (HTML pages and API)."""
 
 import django_filters
+from django import forms
 from django.apps import apps
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from drf_spectacular.drainage import set_override
@@ -93,6 +94,96 @@ def words_filter(queryset: QuerySet, fields: list[str], text: str) -> QuerySet:
             condition |= Q(**{f"{field}__icontains": word})
         queryset = queryset.filter(condition)
     return queryset
+
+
+class RepeatableTextInput(forms.TextInput):
+    """A text box whose value is every value the query string repeats
+    (?identifier=A&identifier=B); the box shows them comma-separated."""
+
+    def value_from_datadict(self, data, files, name):
+        if hasattr(data, "getlist"):
+            return data.getlist(name)
+        value = data.get(name)
+        return [] if value is None else [value]
+
+    def format_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value if v) or None
+        return super().format_value(value)
+
+
+class MultipleValuesField(forms.Field):
+    """Every non-empty value given, stripped (at most MAX_VALUES)."""
+
+    widget = RepeatableTextInput
+    max_values = 500
+
+    def __init__(self, *args, max_length=None, **kwargs):
+        self.max_length = max_length
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        values = value if isinstance(value, list | tuple) else [value]
+        cleaned = [str(v).strip() for v in values if v is not None and str(v).strip()]
+        if len(cleaned) > self.max_values:
+            raise forms.ValidationError(
+                f"At most {self.max_values} values in one request."
+            )
+        too_long = [v for v in cleaned if self.max_length and len(v) > self.max_length]
+        if too_long:
+            raise forms.ValidationError(
+                f"A value may have at most {self.max_length} characters."
+            )
+        return cleaned
+
+    def run_validators(self, value):
+        """Each value on its own (an identifier's format, say)."""
+        for item in value:
+            super().run_validators(item)
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"])
+
+
+class MultipleValuesFilter(django_filters.Filter):
+    """A free-text filter that takes the parameter repeated, matching any of
+    the values (a batch lookup: ?identifier=A&identifier=B)."""
+
+    field_class = MultipleValuesField
+    multi_valued = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The schema: a list of strings, each given as its own parameter.
+        schema = {"type": "array", "items": {"type": "string", "maxLength": 120}}
+        if self.extra.get("help_text"):
+            schema["description"] = str(self.extra["help_text"])
+        set_override(self, "field", schema)
+
+    def filter(self, qs, value):
+        # (With `method=`, django-filter calls the method with the list.)
+        if not value:
+            return qs
+        return self.get_method(qs)(**{f"{self.field_name}__in": value}).distinct()
+
+
+class HiddenRepeatableInput(forms.MultipleHiddenInput):
+    """Nothing to see on a page's filter form unless given (a batch lookup
+    made by a link or a script)."""
+
+
+def slug_lookup_filter() -> MultipleValuesFilter:
+    """`slug`: the records with these slugs (a batch lookup by natural key;
+    repeat the parameter). Every record list has it."""
+    return MultipleValuesFilter(
+        field_name="slug",
+        label="Slug",
+        max_length=120,
+        widget=HiddenRepeatableInput,
+        help_text="The records with this slug; repeat the parameter to fetch "
+        "several at once (at most 500).",
+    )
 
 
 def search_filter(help_text: str) -> django_filters.CharFilter:

@@ -6,7 +6,7 @@ import copy
 from django_filters.filterset import FilterSetMetaclass
 from django_filters.rest_framework import FilterSet
 
-from kbframework.filters import choice_filter, search_filter
+from kbframework.filters import choice_filter, search_filter, slug_lookup_filter
 from kbframework.models import Source
 
 
@@ -17,6 +17,12 @@ class KBFilterSetMetaclass(FilterSetMetaclass):
     def __new__(mcs, name, bases, attrs):
         new_class = super().__new__(mcs, name, bases, attrs)
         filters = new_class.base_filters
+        model = getattr(getattr(new_class, "_meta", None), "model", None)
+        has_slug = model is not None and any(
+            field.name == "slug" for field in model._meta.fields
+        )
+        if has_slug and "slug" not in filters:
+            filters["slug"] = slug_lookup_filter()
         if "search" in filters:
             search = copy.deepcopy(filters.pop("search"))
             if getattr(new_class, "search_help", ""):

@@ -148,6 +148,19 @@ registry.section(
     ),
 )
 
+
+def adverse_effects_of(visibility, effects) -> list[Prefetch]:
+    """The adverse-effect rows naming a condition or a symptom, with their
+    drug class and citations."""
+    queryset = visibility.records(effects).select_related("drug_class")
+    return [
+        Prefetch(
+            "adverse_effect_links",
+            queryset=queryset.prefetch_related(citations_prefetch()),
+        )
+    ]
+
+
 registry.section(
     Disease,
     Section(
@@ -155,16 +168,9 @@ registry.section(
         position=25,
         # A condition or outcome (infections) as a class's adverse effect:
         # shown on its own page only, not on its members'.
-        prefetch=lambda visibility: [
-            Prefetch(
-                "adverse_effect_links",
-                queryset=visibility.records(
-                    AdverseEffect.objects.filter(condition__isnull=False)
-                )
-                .select_related("drug_class")
-                .prefetch_related(citations_prefetch()),
-            )
-        ],
+        prefetch=lambda visibility: adverse_effects_of(
+            visibility, AdverseEffect.objects.filter(condition__isnull=False)
+        ),
         template="treatments/includes/disease_adverse_effects.html",
         title="As an adverse effect of treatment",
         anchor="adverse-effect-of",
@@ -179,14 +185,9 @@ registry.section(
     Section(
         name="adverse_effect_of",
         position=10,
-        prefetch=lambda visibility: [
-            Prefetch(
-                "adverse_effect_links",
-                queryset=visibility.records(AdverseEffect.objects.all())
-                .select_related("drug_class")
-                .prefetch_related(citations_prefetch()),
-            )
-        ],
+        prefetch=lambda visibility: adverse_effects_of(
+            visibility, AdverseEffect.objects.all()
+        ),
         template="treatments/includes/symptom_adverse_effects.html",
         inherited=False,
     ),

@@ -4,7 +4,7 @@ Every error the site answers in JSON (the API's, the 404 and 500 of API paths,
 the NUL-byte guard) is built by `error_body`, so they cannot drift apart.
 """
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
@@ -34,9 +34,16 @@ def error_body(status_code: int, error: str, detail: str, errors=None) -> dict:
     return body
 
 
-def error_response(status_code: int, error: str, detail: str) -> JsonResponse:
-    """An error answered outside DRF (Django's 404/500 handlers, middleware)."""
-    return JsonResponse(error_body(status_code, error, detail), status=status_code)
+def error_response(
+    status_code: int, error: str, detail: str, errors=None
+) -> HttpResponse:
+    """An error answered outside DRF (Django's 404/500 handlers, middleware),
+    rendered by the API's own JSON renderer: byte for byte the shape DRF's
+    errors have."""
+    from kbframework.api.renderers import SafeJSONRenderer
+
+    body = SafeJSONRenderer().render(error_body(status_code, error, detail, errors))
+    return HttpResponse(body, status=status_code, content_type="application/json")
 
 
 def api_exception_handler(exc, context):

@@ -1,6 +1,7 @@
 """Filter backends: strict ordering, and the strict-parameter check that
 refuses any query parameter a resource does not document."""
 
+import django_filters
 from rest_framework import exceptions, filters
 
 
@@ -56,14 +57,60 @@ class StrictQueryParameters:
                 allowed |= {"page", "page_size"}
         return allowed
 
+    @staticmethod
+    def repeatable(view) -> set[str]:
+        """The parameters that take a list: filters that match any of
+        several values (a relation's slugs, `slug`, `identifier`...)."""
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is None or getattr(view, "action", None) != "list":
+            return set()
+        return {
+            name
+            for name, flt in filterset_class.base_filters.items()
+            if isinstance(flt, django_filters.MultipleChoiceFilter)
+            or getattr(flt, "multi_valued", False)
+        }
+
     @classmethod
     def check(cls, request, view) -> None:
         allowed = cls.allowed(view)
-        unknown = sorted(set(request.query_params) - allowed)
+        params = request.query_params
+        unknown = sorted(set(params) - allowed)
         if unknown:
             raise exceptions.ValidationError(
                 {
                     name: [f"Unknown parameter; allowed: {', '.join(sorted(allowed))}."]
                     for name in unknown
                 }
+            )
+        repeatable = cls.repeatable(view)
+        repeated = sorted(
+            name
+            for name in params
+            if len(params.getlist(name)) > 1 and name not in repeatable
+        )
+        if repeated:
+            takes_lists = ", ".join(sorted(repeatable)) or "none here"
+            raise exceptions.ValidationError(
+                {
+                    name: [
+                        f"Given {len(params.getlist(name))} times; it takes one "
+                        f"value (parameters that take several: {takes_lists})."
+                    ]
+                    for name in repeated
+                }
+            )
+
+    @staticmethod
+    def check_format(request, view) -> None:
+        """`format` names one of the view's formats: anything else (empty,
+        unknown) is a 400 naming them, not a 404."""
+        value = request.query_params.get("format")
+        if value is None:
+            return
+        formats = [renderer.format for renderer in view.get_renderers()]
+        if value not in formats:
+            allowed = ", ".join(formats)
+            raise exceptions.ValidationError(
+                {"format": [f"Unknown format {value!r}; allowed: {allowed}."]}
             )

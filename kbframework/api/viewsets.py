@@ -7,7 +7,7 @@ from django.http import Http404
 from django.urls import reverse as django_reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
-from rest_framework import status, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 
 from kbframework.api.exceptions import Gone, NotModified, PreconditionFailed
@@ -18,6 +18,7 @@ from kbframework.api.renderers import (
     CSVRenderer,
     SafeJSONRenderer,
 )
+from kbframework.api.throttling import rate_limit_fields
 from kbframework.models import DataVersion
 from kbframework.views import retired_record
 
@@ -38,13 +39,19 @@ class KBViewSetMixin:
         return [r for r in renderers if not isinstance(r, CSVRenderer)]
 
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        StrictQueryParameters.check(request, self)
         self.data_version = (
             # Read once per request: the public response cache's key has it.
             request._request.META.get("imidkb.data_version") or DataVersion.current()
         )
         self.release = self.data_version.release_label
+        # A write is refused as a write (405, with Allow), before anyone is
+        # asked to log in; a bad parameter or format is a 400, before the
+        # negotiation would answer an unknown format with a 404.
+        if request.method.lower() not in [m.lower() for m in self.allowed_methods]:
+            raise exceptions.MethodNotAllowed(request.method)
+        StrictQueryParameters.check(request, self)
+        StrictQueryParameters.check_format(request, self)
+        super().initial(request, *args, **kwargs)
         if request.method in ("GET", "HEAD"):
             self.etag = self.compute_etag(request)
             conditional = get_conditional_response(
@@ -95,7 +102,21 @@ class KBViewSetMixin:
         if getattr(self, "etag", None) and response.status_code in (200, 304):
             response["ETag"] = self.etag
             response["Last-Modified"] = http_date(version.changed.timestamp())
+            # Any cache may keep it, and must ask again each time (the ETag
+            # makes that a 304): a published change is seen at once. What
+            # staff see (drafts) is theirs alone.
+            staff = self.request.user.is_staff
+            response["Cache-Control"] = (
+                "private, no-cache" if staff else "public, no-cache"
+            )
+        for name, value in rate_limit_fields(getattr(self, "_throttles", [])):
+            response[name] = value
         patch_vary_headers(response, ["Accept"])
+
+    def get_throttles(self):
+        # Kept: their counts are the RateLimit fields of the answer.
+        self._throttles = super().get_throttles()
+        return self._throttles
 
 
 class KBReadOnlyViewSet(KBViewSetMixin, viewsets.ReadOnlyModelViewSet):
