@@ -94,7 +94,15 @@ def site_routes() -> set[str]:
             elif isinstance(pattern, URLPattern):
                 yield route
 
-    skipped = ("admin/", "api/v1/", "api/schema/", "healthz", "favicon", "sitemap")
+    skipped = (
+        "admin/",
+        "api/v1/",
+        "api/schema/",
+        "^api/",
+        "healthz",
+        "favicon",
+        "sitemap",
+    )
     return {r for r in walk(get_resolver().url_patterns) if not r.startswith(skipped)}
 
 
