@@ -7,6 +7,7 @@ import io
 import pytest
 from rest_framework.throttling import AnonRateThrottle
 
+from kbframework.api.links import link_resources
 from kbframework.api.pagination import MAX_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
@@ -236,8 +237,10 @@ def test_anonymous_reads_are_throttled_with_retry_after(kb, client, monkeypatch)
 
 
 def test_root_lists_every_resource(client, db):
+    """The records' resources, one per link kind (from the registry), releases."""
     body = client.get("/api/v1/").json()
-    assert set(body) == {*LISTS, "releases"}
+    links = {prefix for prefix, _model, _viewset in link_resources()}
+    assert set(body) == {*LISTS, *links, "releases"}
 
 
 # Queries per request, pinned: (list at any page size, detail). Every list and
