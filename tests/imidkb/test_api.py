@@ -64,6 +64,15 @@ def test_unknown_record_is_a_json_404(kb, client, resource):
     assert response.json()["error"] == "not_found"
 
 
+def test_source_detail_names_its_cited_sections_without_database_ids(kb, client):
+    """A citation is a source and a section; no database id is exposed."""
+    body = client.get("/api/v1/sources/imid-bio-uk/").json()
+    assert body["citations"]
+    for citation in body["citations"]:
+        assert set(citation) == {"section", "note"}
+        assert citation["section"] in body["sections"]
+
+
 def test_unknown_endpoint_is_a_json_404(client):
     response = client.get("/api/v1/no-such-resource/")
     assert response.status_code == 404
