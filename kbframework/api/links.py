@@ -84,7 +84,7 @@ def end_serializer(model) -> type[serializers.Serializer]:
 def link_serializer(model) -> type[serializers.ModelSerializer]:
     """A row of a link kind: its ends, its own fields, its citations."""
     attrs = {
-        "__doc__": f"One {model._meta.verbose_name}: {model.__doc__}",
+        "__doc__": f"One {model._meta.verbose_name}. {model.__doc__}",
         "__module__": __name__,
         "citations": CitationSerializer(many=True, read_only=True),
     }
@@ -101,9 +101,13 @@ def link_serializer(model) -> type[serializers.ModelSerializer]:
         *(name for name in own if name != "slug"),
         "citations",
     ]
-    meta = type("Meta", (), {"model": model, "fields": fields})
+    meta = type(
+        "Meta", (), {"model": model, "fields": fields, "read_only_fields": fields}
+    )
     attrs["Meta"] = meta
-    return type(f"{model.__name__}Serializer", (serializers.ModelSerializer,), attrs)
+    # Named apart from the records' own nested serializers (schema components).
+    name = f"{model.__name__}LinkSerializer"
+    return type(name, (serializers.ModelSerializer,), attrs)
 
 
 @cache
