@@ -59,8 +59,9 @@ class ReleaseSerializer(serializers.ModelSerializer):
 
 class ReleaseDetailSerializer(ReleaseSerializer):
     changelog = serializers.JSONField(
-        help_text="Per resource, the keys (slug or id) of records added, changed "
-        "and retired since the previous release."
+        help_text="Per resource, the keys of records added, changed and retired "
+        "since the previous release: a record's slug; a link row's natural key, "
+        "its ends' slugs joined by / (psoriasis/fatigue)."
     )
 
     class Meta(ReleaseSerializer.Meta):

@@ -1,14 +1,17 @@
 """Data releases: numbered, dated, checksummed snapshots of the published
-knowledge base, with a changelog against the previous release."""
+knowledge base (every released resource and every link kind), with a
+changelog against the previous release."""
 
 import hashlib
 import io
 import json
 import zipfile
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Max
 
+from kbframework.api.links import link_key, link_resources, link_rows
 from kbframework.api.renderers import rows_to_csv
 from kbframework.models import DataVersion, Release
 from kbframework.registry import registry
@@ -23,7 +26,8 @@ def record_key(record: dict) -> str:
 
 
 def snapshot() -> tuple[dict[str, list], dict[str, list]]:
-    """Published records of every released resource (registry.released()):
+    """Published records of every released resource (registry.released()),
+    then the published rows of every link kind (kbframework.api.links):
     full (detail) records for the JSON file and flat (list) records for the
     CSV files. `None` reads as the public does."""
     context = {"request": None, "for_release": True}
@@ -36,13 +40,21 @@ def snapshot() -> tuple[dict[str, list], dict[str, list]]:
         flat[prefix] = viewset.serializer_class(
             records.for_list(None), many=True, context=context
         ).data
+    for prefix, model, viewset in link_resources():
+        rows = viewset.serializer_class(
+            link_rows(model, None), many=True, context=context
+        ).data
+        full[prefix] = flat[prefix] = rows
     return full, flat
 
 
 def manifest_of(full: dict[str, list]) -> dict[str, dict[str, str]]:
+    """Each record's key (its slug; a link row's natural key, its ends'
+    slugs: "psoriasis/fatigue") and a hash of its content."""
+    keys = {prefix: partial(link_key, model) for prefix, model, _ in link_resources()}
     return {
         prefix: {
-            record_key(record): sha256(
+            keys.get(prefix, record_key)(record): sha256(
                 json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
             )
             for record in records

@@ -227,6 +227,16 @@ class Registry:
         identifiers, vocabularies and sources."""
         return [m for m in self.curated_models() if m not in self.workflow_models()]
 
+    def link_kinds(self) -> list[type[models.Model]]:
+        """Cited models without an API resource of their own, in load order:
+        the links between records (with their identifiers) and the records
+        that only hang off others (treatment-response notes). Each is served
+        as a list of rows (kbframework.api.links)."""
+        own = {resource.label for resource in self.api_resources()}
+        return [
+            model for model in self.cited_models() if model._meta.label_lower not in own
+        ]
+
     def hanging_off(self, model) -> list[tuple[type[models.Model], str]]:
         """(curated model, foreign key name) of every kind of row that points
         at this model: its links, identifiers, figures, notes."""

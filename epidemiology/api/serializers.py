@@ -15,7 +15,15 @@ class FigureSerializer(serializers.ModelSerializer):
     it, qualifier and unit included.
     """
 
-    url = SlugLinkField("figure-detail", lookup_field="pk")
+    # The slug is the figure's API id (its URL and fixture key, kept across
+    # rebuilds); database ids shift when the knowledge base is reloaded and
+    # are not part of the API (an old id URL answers 301 to the slug URL).
+    id = serializers.SlugField(
+        source="slug",
+        read_only=True,
+        help_text="The figure's API id: its permanent slug (the same as `slug`).",
+    )
+    url = SlugLinkField("figure-detail")
     disease = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     study = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True

@@ -1,6 +1,15 @@
 """Read-only API of epidemiology figures and studies."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status
+from rest_framework.response import Response
 
 from epidemiology.api.serializers import (
     FigureSerializer,
@@ -10,9 +19,13 @@ from epidemiology.api.serializers import (
 from epidemiology.filtersets import FigureFilterSet, StudyFilterSet
 from epidemiology.models import Figure, Study
 from kbframework.api.viewsets import KBReadOnlyViewSet
+from kbframework.choices import Status
+from kbframework.numbers import whole_number
+from kbframework.views import retired_record
 
 FIGURE_EXAMPLE = {
-    "id": 12,
+    "id": "sle-gb-count-introduction",
+    "url": "https://imidkb.example/api/v1/figures/sle-gb-count-introduction/",
     "slug": "sle-gb-count-introduction",
     "disease": "systemic-lupus-erythematosus",
     "measure": "prevalence-count",
@@ -51,15 +64,57 @@ FIGURE_EXAMPLE = {
             )
         ],
     ),
-    retrieve=extend_schema(summary="One figure, by id"),
+    retrieve=extend_schema(
+        summary="One figure, by its slug",
+        description=(
+            "A figure is addressed by its permanent slug (its `id`). An old "
+            "URL naming a figure by its database id answers 301 to the slug URL."
+        ),
+        responses={
+            200: FigureSerializer,
+            301: OpenApiResponse(
+                description="A database id: moved permanently to the slug URL "
+                "(Location).",
+                response=None,
+            ),
+        },
+    ),
 )
 class FigureViewSet(KBReadOnlyViewSet):
     queryset = Figure.objects.all()
     serializer_class = FigureSerializer
     filterset_class = FigureFilterSet
-    ordering_fields = ["id", "value", "year", "measure", "region", "updated"]
-    lookup_field = "pk"
-    lookup_value_regex = "[0-9]+"
+    ordering_fields = ["slug", "value", "year", "measure", "region", "updated"]
+
+    def retrieve(self, request, *args, **kwargs):
+        """By slug; a database id (the old URLs) answers 301 to the slug URL
+        of a figure the reader may see, and 404 otherwise (as for an id that
+        never existed: a draft is never revealed)."""
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except Http404:
+            figure = self.figure_by_id(kwargs.get(self.lookup_field, ""))
+            if figure is None:
+                raise
+        url = reverse("figure-detail", kwargs={"slug": figure.slug})
+        response = Response(status=status.HTTP_301_MOVED_PERMANENTLY)
+        response["Location"] = request.build_absolute_uri(url)
+        return response
+
+    def figure_by_id(self, key: str):
+        """The figure this reader may see (or know was retired) under an id."""
+        pk = whole_number(key)
+        if pk is None:
+            return None
+        figure = Figure.objects.restrict(self.request.user).filter(pk=pk).first()
+        if figure is not None:
+            return figure
+        retired = Figure.objects.filter(pk=pk, status=Status.RETIRED).first()
+        if retired is not None and retired_record(
+            Figure, retired.slug, self.request.user
+        ):
+            return retired  # its slug URL says where it went (301 or 410)
+        return None
 
 
 @extend_schema_view(

@@ -1,6 +1,6 @@
 """The API of sources: the texts and reference sets records cite."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 
 from kbframework.api.fields import SlugLinkField
@@ -26,18 +26,25 @@ class SourceSerializer(serializers.ModelSerializer):
         ]
 
 
+class SourceSectionSerializer(serializers.Serializer):
+    """A section of this source that records cite, and the citation's note."""
+
+    section = serializers.CharField()
+    note = serializers.CharField()
+
+
 class SourceDetailSerializer(SourceSerializer):
     citations = serializers.SerializerMethodField()
 
     class Meta(SourceSerializer.Meta):
         fields = [*SourceSerializer.Meta.fields, "citations"]
 
+    @extend_schema_field(SourceSectionSerializer(many=True))
     def get_citations(self, obj) -> list[dict]:
-        """The sections of this source that records cite, with their ids."""
-        return [
-            {"id": citation.id, "section": citation.section}
-            for citation in obj.citations.all()
-        ]
+        """The sections of this source that records cite. A citation's key is
+        its source and section (as in every record's `citations`), never a
+        database id."""
+        return SourceSectionSerializer(obj.citations.all(), many=True).data
 
 
 @extend_schema_view(

@@ -2,6 +2,11 @@
 
 import pytest
 
+from diseases.models import Disease
+from epidemiology.models import Figure
+from kbframework.choices import Status
+from kbframework.models import DataVersion
+
 pytestmark = pytest.mark.django_db
 
 
@@ -71,10 +76,46 @@ def test_both_disagreeing_lupus_figures_are_listed(kb, client):
     }
 
 
-def test_figure_detail_by_id(kb, client):
+def test_figure_detail_by_slug_its_api_id(kb, client):
+    """A figure is addressed by its permanent slug, which is its `id`."""
     row = figures(client, "disease=psoriasis&measure=prevalence-count")[0]
-    detail = client.get(f"/api/v1/figures/{row['id']}/").json()
-    assert detail == row
+    assert row["id"] == row["slug"]
+    response = client.get(f"/api/v1/figures/{row['slug']}/")
+    assert response.status_code == 200
+    assert response.json() == row
+    assert row["url"].endswith(f"/api/v1/figures/{row['slug']}/")
+
+
+def test_an_old_figure_id_url_answers_301_to_the_slug_url(kb, client):
+    """A database id (the old URLs) moves permanently to the slug URL."""
+    figure = Figure.objects.restrict(None).first()
+    response = client.get(f"/api/v1/figures/{figure.pk}/")
+    assert response.status_code == 301
+    assert response["Location"] == (f"http://testserver/api/v1/figures/{figure.slug}/")
+    assert client.get(response["Location"]).json()["slug"] == figure.slug
+
+
+def test_a_draft_figure_id_url_is_a_404_not_a_301(kb, client, admin_client):
+    """An id of a figure the public may not see (a draft, or a figure of a
+    draft disease) answers as an id that never existed; staff get the 301."""
+    draft, of_draft = Figure.objects.restrict(None).order_by("pk")[:2]
+    Figure.objects.filter(pk=draft.pk).update(status=Status.DRAFT)
+    Disease.objects.filter(pk=of_draft.disease_id).update(status=Status.DRAFT)
+    DataVersion.bump()
+    never = client.get("/api/v1/figures/999999999/")
+    assert never.status_code == 404
+    for figure in (draft, of_draft):
+        response = client.get(f"/api/v1/figures/{figure.pk}/")
+        assert response.status_code == 404
+        assert response.json() == never.json()
+        assert "Location" not in response
+        assert admin_client.get(f"/api/v1/figures/{figure.pk}/").status_code == 301
+
+
+def test_figures_order_by_slug_not_by_database_id(kb, client):
+    slugs = [row["slug"] for row in figures(client, "ordering=slug")]
+    assert slugs == sorted(slugs)
+    assert client.get("/api/v1/figures/?ordering=id").status_code == 400
 
 
 @pytest.mark.parametrize("query", ["year=twenty", "year=99999", "region=UK"])

@@ -7,6 +7,7 @@ import io
 import pytest
 from rest_framework.throttling import AnonRateThrottle
 
+from kbframework.api.links import link_resources
 from kbframework.api.pagination import MAX_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +62,15 @@ def test_unknown_record_is_a_json_404(kb, client, resource):
     assert response.status_code == 404
     assert response.json()["status"] == 404
     assert response.json()["error"] == "not_found"
+
+
+def test_source_detail_names_its_cited_sections_without_database_ids(kb, client):
+    """A citation is a source and a section; no database id is exposed."""
+    body = client.get("/api/v1/sources/imid-bio-uk/").json()
+    assert body["citations"]
+    for citation in body["citations"]:
+        assert set(citation) == {"section", "note"}
+        assert citation["section"] in body["sections"]
 
 
 def test_unknown_endpoint_is_a_json_404(client):
@@ -239,8 +249,10 @@ def test_anonymous_reads_are_throttled_with_retry_after(kb, client, monkeypatch)
 
 
 def test_root_lists_every_resource(client, db):
+    """The records' resources, one per link kind (from the registry), releases."""
     body = client.get("/api/v1/").json()
-    assert set(body) == {*LISTS, "releases"}
+    links = {prefix for prefix, _model, _viewset in link_resources()}
+    assert set(body) == {*LISTS, *links, "releases"}
 
 
 # Queries per request, pinned: (list at any page size, detail). Every list and
