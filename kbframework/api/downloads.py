@@ -288,8 +288,9 @@ class TableDownloadMixin:
         base = set(self.extra_query_params)
         if action_name in DOWNLOAD_ACTIONS:
             allowed = base - {"format"}
-            if self.filterset_class is not None:
-                allowed |= set(self.filterset_class.base_filters)
+            filterset_class = getattr(self, "filterset_class", None)
+            if filterset_class is not None:
+                allowed |= set(filterset_class.base_filters)
             if getattr(self, "ordering_fields", None):
                 allowed.add("ordering")
             if action_name == "download_csv":
