@@ -299,7 +299,9 @@ class TableDownloadMixin:
         elif action_name == "list" and self.csv_lists:
             self.extra_query_params = base | {BOM_PARAMETER}
         super().initial(request, *args, **kwargs)
-        self.bom = parse_bom(request) if action_name != "download_jsonl" else False
+        # Elsewhere `bom` is an unknown parameter (StrictQueryParameters).
+        takes_bom = BOM_PARAMETER in getattr(self, "extra_query_params", ())
+        self.bom = parse_bom(request) if takes_bom else False
 
     def wants_table(self) -> bool:
         """Rows are table rows (with citations and identifiers) for CSV and

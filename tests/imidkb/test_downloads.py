@@ -344,3 +344,11 @@ def test_csv_cells_keep_non_ascii_text(kb, client):
     content = streamed(client.get("/api/v1/diseases/download.csv/?search=behcet"))
     assert "Beh\u00e7et" in content.decode("utf-8")
     assert BOM not in content.decode("utf-8")
+
+
+def test_bom_is_unknown_where_there_is_no_csv(kb, client):
+    """bom is a parameter of CSV lists and the CSV download only."""
+    for url in ("/api/v1/diseases/asthma/?bom=true", "/api/v1/releases/?bom=true"):
+        response = client.get(url)
+        assert response.status_code == 400
+        assert "Unknown parameter" in response.json()["errors"]["bom"][0]
