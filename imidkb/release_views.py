@@ -12,6 +12,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.reverse import reverse
 
+from imidkb.releases import how_to_cite
+from kbframework.api.downloads import add_link, licence_link
 from kbframework.api.viewsets import KBViewSetMixin
 from kbframework.models import Release
 
@@ -20,6 +22,7 @@ class ReleaseSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     downloads = serializers.SerializerMethodField()
     changes = serializers.SerializerMethodField()
+    how_to_cite = serializers.SerializerMethodField()
 
     class Meta:
         model = Release
@@ -34,6 +37,7 @@ class ReleaseSerializer(serializers.ModelSerializer):
             "csv_zip_sha256",
             "downloads",
             "changes",
+            "how_to_cite",
         ]
 
     def _reverse(self, name: str, obj) -> str:
@@ -48,6 +52,10 @@ class ReleaseSerializer(serializers.ModelSerializer):
             "json": self._reverse("release-download-json", obj),
             "csv_zip": self._reverse("release-download-zip", obj),
         }
+
+    def get_how_to_cite(self, obj) -> str:
+        """How to cite this release (its number and date, the licence)."""
+        return how_to_cite(obj.number, obj.cut_at)
 
     def get_changes(self, obj) -> dict[str, int]:
         """How many records were added, changed and retired since the previous."""
@@ -78,6 +86,7 @@ def download(release: Release, data: bytes, checksum: str, kind: str) -> HttpRes
         f'attachment; filename="imidkb-release-{release.number}.{extension}"'
     )
     response["X-Checksum-SHA256"] = checksum
+    add_link(response, licence_link())
     return response
 
 

@@ -11,10 +11,19 @@ from functools import partial
 from django.db import transaction
 from django.db.models import Max
 
+from kbframework.api.downloads import data_licence, table_serializer
 from kbframework.api.links import link_key, link_resources, link_rows
 from kbframework.api.renderers import rows_to_csv
-from kbframework.models import DataVersion, Release
+from kbframework.models import DataVersion, Release, Source
 from kbframework.registry import registry
+
+PROJECT = "IMID-KB, a curated knowledge base of immune-mediated inflammatory diseases"
+LICENCE_NOTE = (
+    "Three of the texts the knowledge base is curated from are published under "
+    "CC BY-SA; share-alike carries their terms over to data derived from them, "
+    "so the data are released under CC BY-SA too. A source whose licence is "
+    "not stated in the knowledge base is listed as such."
+)
 
 
 def sha256(data: bytes) -> str:
@@ -37,8 +46,12 @@ def snapshot() -> tuple[dict[str, list], dict[str, list]]:
         records = resource.model.objects
         detail = viewset.detail_serializer_class or viewset.serializer_class
         full[prefix] = detail(records.for_detail(None), many=True, context=context).data
-        flat[prefix] = viewset.serializer_class(
-            records.for_list(None), many=True, context=context
+        # Table rows, as the API's CSV has them: with citations (identifiers).
+        flat[prefix] = table_serializer(
+            viewset.serializer_class,
+            records.for_list(None),
+            model=resource.model,
+            context=context,
         ).data
     for prefix, model, viewset in link_resources():
         rows = viewset.serializer_class(
@@ -46,6 +59,54 @@ def snapshot() -> tuple[dict[str, list], dict[str, list]]:
         ).data
         full[prefix] = flat[prefix] = rows
     return full, flat
+
+
+def how_to_cite(number: int, cut_at) -> str:
+    """The citation of one release, in words."""
+    licence = data_licence().get("name", "")
+    return (
+        f"{PROJECT}, data release {number} (cut on {cut_at:%Y-%m-%d})"
+        + (f", {licence}" if licence else "")
+        + ". Cite the sources a record names in its citations as well."
+    )
+
+
+def attribution() -> list[dict]:
+    """Every source with its licence as the knowledge base states it (None:
+    not stated), for the release's attribution."""
+    return [
+        {
+            "slug": source.slug,
+            "title": source.title,
+            "publisher": source.publisher,
+            "url": source.url,
+            "licence": source.licence or None,
+        }
+        for source in Source.objects.order_by("slug")
+    ]
+
+
+def licence_text(metadata: dict) -> str:
+    """LICENCE.txt of a release zip: the licence, the sources and how to cite."""
+    licence = metadata["licence"]
+    lines = [
+        f"{PROJECT}: data release {metadata['number']}",
+        "",
+        f"Licence: {licence['name']} <{licence['url']}>",
+        "",
+        licence["note"],
+        "",
+        "Sources (with the licence each states):",
+    ]
+    for source in metadata["attribution"]:
+        stated = source["licence"] or "licence not stated"
+        where = f" <{source['url']}>" if source["url"] else ""
+        lines.append(
+            f"- {source['title']}, {source['publisher']}{where}: {stated}"
+            f" [{source['slug']}]"
+        )
+    lines += ["", "How to cite:", metadata["how_to_cite"], ""]
+    return "\r\n".join(lines)
 
 
 def manifest_of(full: dict[str, list]) -> dict[str, dict[str, str]]:
@@ -80,14 +141,23 @@ def changelog_between(old: dict, new: dict) -> dict[str, dict[str, list[str]]]:
     return changes
 
 
+def table_columns(rows) -> list[str] | None:
+    """The columns of table rows (so that an empty table keeps its header)."""
+    return getattr(getattr(rows, "serializer", None), "table_columns", None)
+
+
 def build_zip(metadata: dict, flat: dict[str, list], label: str, when) -> bytes:
     """CSV files in a zip whose bytes depend only on the content and the date."""
     buffer = io.BytesIO()
     stamp = when.timetuple()[:6]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        files = {"release.json": json.dumps(metadata, indent=2, ensure_ascii=False)}
+        files = {
+            "release.json": json.dumps(metadata, indent=2, ensure_ascii=False),
+            "LICENCE.txt": licence_text(metadata),
+        }
         files |= {
-            f"{prefix}.csv": rows_to_csv(rows, label) for prefix, rows in flat.items()
+            f"{prefix}.csv": rows_to_csv(rows, label, columns=table_columns(rows))
+            for prefix, rows in flat.items()
         }
         for name, text in files.items():
             info = zipfile.ZipInfo(name, date_time=stamp)
@@ -117,6 +187,9 @@ def cut_release(*, note: str = "") -> Release:
             "data_version": version.number,
             "previous": previous.number if previous else None,
             "counts": {prefix: len(records) for prefix, records in full.items()},
+            "licence": {**data_licence(), "note": LICENCE_NOTE},
+            "attribution": attribution(),
+            "how_to_cite": how_to_cite(number, version.changed),
         }
         json_data = json.dumps(
             {"release": metadata, "changelog": changelog, "resources": full},

@@ -341,8 +341,33 @@ SPECTACULAR_SETTINGS = {
         "and name the data release they reflect in the X-KB-Release header: "
         "'3' is exactly release 3, '3+' is release 3 with later edits. Pin a "
         "release by downloading it from /api/v1/releases/ and checking its "
-        "SHA-256. Information, not medical advice."
+        "SHA-256. Information, not medical advice.\n\n"
+        "Whole tables: every list also answers /api/v1/<resource>/download.csv/ "
+        "and /api/v1/<resource>/download.jsonl/, the whole filtered table in "
+        "one streamed file (not paginated), with each row's citations and, for "
+        "diseases, drugs and drug classes, identifiers. CSV files can start "
+        "with a byte-order mark for spreadsheet programs (bom=true). A CSV or "
+        "download's file name names the resource and the release.\n\n"
+        "Licence: the data are released under CC BY-SA 4.0. Three of the five "
+        "texts the knowledge base is curated from are published under CC BY-SA "
+        "(the copies held state no version), and share-alike carries their "
+        "terms over to what is derived from them; the other two texts and the "
+        "reference sets the identifiers come from state no licence in the "
+        "knowledge base (/api/v1/sources/ gives each source's licence as "
+        'stated). Downloads carry a Link header with rel="license". When you '
+        "reuse the data, attribute IMID-KB and the sources each record cites.\n\n"
+        "How to cite: name IMID-KB and the data release you used, for example "
+        '"IMID-KB, a curated knowledge base of immune-mediated inflammatory '
+        'diseases, data release 3 (cut on 2026-12-01), CC BY-SA 4.0"; each '
+        "release gives its own text (how_to_cite in /api/v1/releases/<n>/ and "
+        "in its release.json)."
     ),
+    # The data's licence: downloads and releases read it from here
+    # (kbframework.api.downloads.data_licence).
+    "LICENSE": {
+        "name": "CC BY-SA 4.0",
+        "url": "https://creativecommons.org/licenses/by-sa/4.0/",
+    },
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -62,7 +62,10 @@ class StrictQueryParameters:
         """The parameters that take a list: filters that match any of
         several values (a relation's slugs, `slug`, `identifier`...)."""
         filterset_class = getattr(view, "filterset_class", None)
-        if filterset_class is None or getattr(view, "action", None) != "list":
+        # The actions that take a list's filters (a list, a whole-table
+        # download: TableDownloadMixin.list_actions).
+        list_actions = getattr(view, "list_actions", ("list",))
+        if filterset_class is None or getattr(view, "action", None) not in list_actions:
             return set()
         return {
             name

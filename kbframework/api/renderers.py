@@ -2,7 +2,9 @@
 
 import csv
 import io
+import itertools
 import re
+from collections.abc import Iterable, Iterator
 
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
@@ -44,19 +46,45 @@ def defuse(cell: str) -> str:
     return cell
 
 
-def rows_to_csv(rows: list[dict], release: str) -> str:
-    """Flat CSV of serialised records, with the data release as last column.
-    Every cell, the header included, is defused against formula injection;
-    this is the one CSV writer (live API and release zips)."""
+def csv_lines(
+    rows: Iterable[dict],
+    release: str,
+    *,
+    columns: list[str] | None = None,
+    header: bool = True,
+) -> Iterator[str]:
+    """Lines of flat CSV of serialised records, with the data release as
+    last column: the header (unless header=False), then one line per row.
+    The columns are the given ones, or the first row's. Every cell, the
+    header included, is defused against formula injection; this is the one
+    CSV writer (list pages, whole-table downloads and release zips)."""
     buffer = io.StringIO()
-    columns = list(rows[0]) if rows else []
     # CRLF, as RFC 4180 has it: a cell holding a CR or LF is then quoted.
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([defuse(c) for c in [*columns, "release"]])
-    for row in rows:
-        cells = [*(flatten(row.get(c)) for c in columns), release]
+
+    def line(cells) -> str:
+        buffer.seek(0)
+        buffer.truncate()
         writer.writerow([defuse(cell) for cell in cells])
-    return buffer.getvalue()
+        return buffer.getvalue()
+
+    rows = iter(rows)
+    first = next(rows, None)
+    if columns is None:
+        columns = list(first) if first is not None else []
+    if header:
+        yield line([*columns, "release"])
+    if first is None:
+        return
+    for row in itertools.chain([first], rows):
+        yield line([*(flatten(row.get(c)) for c in columns), release])
+
+
+def rows_to_csv(
+    rows: Iterable[dict], release: str, columns: list[str] | None = None
+) -> str:
+    """The whole CSV of these rows (see csv_lines)."""
+    return "".join(csv_lines(rows, release, columns=columns))
 
 
 class SafeJSONRenderer(JSONRenderer):
@@ -84,6 +112,17 @@ class CSVRenderer(BaseRenderer):
         if data is None:
             return b""
         rows = data.get("results", []) if isinstance(data, dict) else data
-        response = (renderer_context or {}).get("response")
+        context = renderer_context or {}
+        response, view = context.get("response"), context.get("view")
         release = response.get(RELEASE_HEADER, "") if response is not None else ""
-        return rows_to_csv(list(rows), release).encode("utf-8")
+        # Table rows (kbframework.api.downloads) know their columns, so that
+        # an empty page still has its header.
+        columns = getattr(getattr(rows, "serializer", None), "table_columns", None)
+        text = rows_to_csv(list(rows), release, columns=columns)
+        if response is not None and view is not None and response.status_code == 200:
+            from kbframework.api import downloads
+
+            downloads.describe_csv_response(response, view, release)
+            if getattr(view, "bom", False):
+                text = downloads.BOM + text
+        return text.encode("utf-8")

@@ -6,7 +6,24 @@ from kbframework.api.serializers import ErrorSerializer
 
 
 class KBAutoSchema(AutoSchema):
-    """Documents the error responses every operation can give."""
+    """Documents the error responses every operation can give, the list's
+    filters on whole-table downloads and the CSV byte-order mark on lists."""
+
+    def get_filter_backends(self):
+        from kbframework.api.downloads import DOWNLOAD_ACTIONS
+
+        if getattr(self.view, "action", None) in DOWNLOAD_ACTIONS:
+            return getattr(self.view, "filter_backends", [])
+        return super().get_filter_backends()
+
+    def get_override_parameters(self):
+        from kbframework.api.downloads import BOM_OPENAPI
+
+        parameters = super().get_override_parameters()
+        view = self.view
+        if getattr(view, "action", None) == "list" and getattr(view, "csv_lists", 0):
+            parameters = [*parameters, BOM_OPENAPI]
+        return parameters
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -10,6 +10,7 @@ from django.utils.http import http_date
 from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 
+from kbframework.api.downloads import TableDownloadMixin
 from kbframework.api.exceptions import Gone, NotModified, PreconditionFailed
 from kbframework.api.filters import StrictQueryParameters
 from kbframework.api.renderers import (
@@ -119,9 +120,16 @@ class KBViewSetMixin:
         return self._throttles
 
 
-class KBReadOnlyViewSet(KBViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class KBReadOnlyViewSet(
+    # TableDownloadMixin first: it says which parameters an action takes
+    # before KBViewSetMixin checks them.
+    TableDownloadMixin,
+    KBViewSetMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """Base of every resource: visible records only, slug lookup, lean lists
-    and a richer detail serializer."""
+    and a richer detail serializer; CSV tables and whole-table downloads
+    (kbframework.api.downloads)."""
 
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"

@@ -274,6 +274,9 @@ def crawl_urls(world: World, client) -> list[tuple[str, str | None]]:
         urls += list_urls(world, path, filterset_class, size)
         if getattr(viewset, "csv_lists", False):
             urls += list_urls(world, path, filterset_class, [*size, ("format", "csv")])
+        if hasattr(viewset, "download_csv"):
+            # Whole-table downloads: the list's rows in one streamed file.
+            urls += [(f"{path}download.{ext}/", None) for ext in ("csv", "jsonl")]
         model = viewset.queryset.model
         lookup = viewset.lookup_field
 
