@@ -186,6 +186,31 @@ def slug_lookup_filter() -> MultipleValuesFilter:
     )
 
 
+class HiddenUnlessGiven(forms.HiddenInput):
+    """A hidden input that a page's filter form leaves out when empty (so that
+    submitting the form adds no empty parameter)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if value in (None, ""):
+            return ""
+        return super().render(name, value, attrs, renderer)
+
+
+def updated_since_filter() -> django_filters.IsoDateTimeFilter:
+    """`updated_since`: the records changed at or after a moment, for an
+    incremental sync (every record list whose records carry `updated`)."""
+    return django_filters.IsoDateTimeFilter(
+        field_name="updated",
+        lookup_expr="gte",
+        label="Updated since",
+        widget=HiddenUnlessGiven,
+        help_text="Records changed at or after this moment, an ISO 8601 date "
+        "and time with its offset (2026-11-21T12:00:00Z): fetch what changed "
+        "since your last sync. A record retired since is not listed: a "
+        "release's changelog names what was retired.",
+    )
+
+
 def search_filter(help_text: str) -> django_filters.CharFilter:
     return django_filters.CharFilter(
         label="Name",

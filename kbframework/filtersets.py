@@ -6,7 +6,12 @@ import copy
 from django_filters.filterset import FilterSetMetaclass
 from django_filters.rest_framework import FilterSet
 
-from kbframework.filters import choice_filter, search_filter, slug_lookup_filter
+from kbframework.filters import (
+    choice_filter,
+    search_filter,
+    slug_lookup_filter,
+    updated_since_filter,
+)
 from kbframework.models import Source
 
 
@@ -23,6 +28,11 @@ class KBFilterSetMetaclass(FilterSetMetaclass):
         )
         if has_slug and "slug" not in filters:
             filters["slug"] = slug_lookup_filter()
+        has_updated = model is not None and any(
+            field.name == "updated" for field in model._meta.fields
+        )
+        if has_updated and "updated_since" not in filters:
+            filters["updated_since"] = updated_since_filter()
         if "search" in filters:
             search = copy.deepcopy(filters.pop("search"))
             if getattr(new_class, "search_help", ""):

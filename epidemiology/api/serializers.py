@@ -1,10 +1,63 @@
 """API representations of epidemiology figures and studies."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from epidemiology.models import Figure, Study
 from kbframework.api.fields import ExactDecimalField, SlugLinkField
 from kbframework.api.serializers import CitationSerializer
+
+
+def question_key(figure) -> str:
+    """The question a figure answers, as a stable string: its disease,
+    measure, population and region (epidemiology.disagreements.QUESTION)."""
+    return "/".join(str(part) for part in answers_question(figure))
+
+
+def answers_question(figure) -> tuple:
+    disease = getattr(figure, "disease_slug", None) or figure.disease.slug
+    return (disease, figure.measure, figure.population, figure.region)
+
+
+class FigureListSerializer(serializers.ListSerializer):
+    """Figures with, for each question they answer, every figure the reader
+    may see that answers it too: one query for the whole list."""
+
+    def to_representation(self, data):
+        figures = list(data.all() if hasattr(data, "all") else data)
+        answers_of(figures, self.context)
+        return super().to_representation(figures)
+
+
+def answers_of(figures: list, context: dict) -> dict:
+    """question key -> [(slug, preferred, reason)] of the visible figures of
+    the diseases of `figures` (cached in the serializer context)."""
+    cache = context.setdefault("figure_answers", {})
+    diseases = {figure.disease_id for figure in figures} - cache.setdefault(
+        "_diseases", set()
+    )
+    if diseases:
+        request = context.get("request")
+        user = None if context.get("for_release") else getattr(request, "user", None)
+        rows = (
+            Figure.objects.restrict(user)
+            .filter(disease_id__in=sorted(diseases))
+            .order_by("slug")
+            .values_list(
+                "slug",
+                "disease__slug",
+                "measure",
+                "population",
+                "region",
+                "preferred",
+                "preferred_reason",
+            )
+        )
+        for slug, disease, measure, population, region, preferred, reason in rows:
+            key = "/".join((disease, measure, population, region))
+            cache.setdefault(key, []).append((slug, preferred, reason))
+        cache["_diseases"] |= diseases
+    return cache
 
 
 class FigureSerializer(serializers.ModelSerializer):
@@ -33,9 +86,20 @@ class FigureSerializer(serializers.ModelSerializer):
     upper = ExactDecimalField()
     display = serializers.CharField(source="display_value", read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
+    question = serializers.SerializerMethodField(
+        help_text="The question the figure answers: disease/measure/population/"
+        "region. Figures with the same question answer it differently (the "
+        "sources disagree) or repeat it."
+    )
+    disagreement = serializers.SerializerMethodField(
+        help_text="When other figures answer the same question: all of them "
+        "(this one included), and the preferred one with why, if the curators "
+        "chose one; null when the figure is the only answer."
+    )
 
     class Meta:
         model = Figure
+        list_serializer_class = FigureListSerializer
         fields = [
             "id",
             "url",
@@ -56,10 +120,40 @@ class FigureSerializer(serializers.ModelSerializer):
             "preferred",
             "preferred_reason",
             "note",
+            "question",
+            "disagreement",
             "citations",
             "status",
             "updated",
         ]
+
+    def get_question(self, figure) -> str:
+        return question_key(figure)
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "question": {"type": "string"},
+                "figures": {"type": "array", "items": {"type": "string"}},
+                "preferred": {"type": "string", "nullable": True},
+                "preferred_reason": {"type": "string"},
+            },
+        }
+    )
+    def get_disagreement(self, figure):
+        key = question_key(figure)
+        answers = answers_of([figure], self.context).get(key, [])
+        if len(answers) < 2:
+            return None
+        preferred = [(slug, reason) for slug, chosen, reason in answers if chosen]
+        return {
+            "question": key,
+            "figures": [slug for slug, _chosen, _reason in answers],
+            "preferred": preferred[0][0] if preferred else None,
+            "preferred_reason": preferred[0][1] if preferred else "",
+        }
 
 
 class StudySerializer(serializers.ModelSerializer):

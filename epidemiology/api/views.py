@@ -85,6 +85,8 @@ class FigureViewSet(KBReadOnlyViewSet):
     serializer_class = FigureSerializer
     filterset_class = FigureFilterSet
     ordering_fields = ["slug", "value", "year", "measure", "region", "updated"]
+    # Numbers of one unit together: percentages apart from counts of people.
+    ordering_prefixes = {"value": ["unit"]}
 
     def retrieve(self, request, *args, **kwargs):
         """By slug; a database id (the old URLs) answers 301 to the slug URL

@@ -2,11 +2,54 @@
 refuses any query parameter a resource does not document."""
 
 import django_filters
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower
 from rest_framework import exceptions, filters
 
 
 class StrictOrderingFilter(filters.OrderingFilter):
-    """Ordering only on the fields a view names; anything else is a 400."""
+    """Ordering only on the fields a view names; anything else is a 400.
+
+    Text sorts without regard to case (SQLite's default is case-sensitive,
+    PostgreSQL's depends on its collation: one order on both), empty values
+    come last either way, a view may name fields that go first
+    (`ordering_prefixes`: figures by value are grouped by unit, so that 55 %
+    never sits between 10,000 and 700,000 people), and the primary key breaks
+    ties, so that pages never overlap.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        prefixes = getattr(view, "ordering_prefixes", {})
+        terms = []
+        for name in ordering:
+            field = name.lstrip("-")
+            terms += [f for f in prefixes.get(field, []) if f not in terms]
+            terms.append(name)
+        return queryset.order_by(
+            *(self.expression(queryset.model, term) for term in terms), "pk"
+        )
+
+    @staticmethod
+    def expression(model, term: str):
+        descending = term.startswith("-")
+        name = term.lstrip("-")
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return term
+        value = (
+            Lower(name)
+            if isinstance(field, models.CharField | models.TextField)
+            else F(name)
+        )
+        if descending:
+            return value.desc(nulls_last=True)
+        return value.asc(nulls_last=True)
 
     ordering_description = (
         "Sort by one or more of the listed fields, comma-separated; "

@@ -273,7 +273,10 @@ def crawl_urls(world: World, client) -> list[tuple[str, str | None]]:
         size = [("page_size", MAX_PAGE_SIZE)]
         urls += list_urls(world, path, filterset_class, size)
         if getattr(viewset, "csv_lists", False):
-            urls += list_urls(world, path, filterset_class, [*size, ("format", "csv")])
+            # The CSV of a list holds the JSON list's rows (the same query):
+            # each list once unfiltered here; its filters are crawled in JSON.
+            query = urlencode([*size, ("format", "csv")])
+            urls.append((f"{path}?{query}", None))
         if hasattr(viewset, "download_csv"):
             # Whole-table downloads: the list's rows in one streamed file.
             urls += [(f"{path}download.{ext}/", None) for ext in ("csv", "jsonl")]

@@ -150,3 +150,55 @@ def test_a_browser_client_may_revalidate_across_origins(kb, client):
     assert "if-none-match" in response["Access-Control-Allow-Headers"]
     exposed = client.get("/api/v1/diseases/", HTTP_ORIGIN="https://x.example")
     assert "RateLimit" in exposed["Access-Control-Expose-Headers"]
+
+
+def test_ordering_is_by_unit_then_value_with_nulls_last_and_ignores_case(kb, client):
+    rows = client.get("/api/v1/figures/?ordering=value&page_size=100").json()
+    pairs = [(row["unit"], row["value"]) for row in rows["results"]]
+    units = [unit for unit, _value in pairs]
+    assert units == sorted(units)  # one unit's figures together
+    for unit in set(units):
+        values = [value for u, value in pairs if u == unit]
+        numbers = [float(v) for v in values if v is not None]
+        assert numbers == sorted(numbers)
+        assert values[len(numbers) :] == [None] * (len(values) - len(numbers))
+    from tests.factories import DiseaseFactory
+
+    DiseaseFactory(name="aardvark fever")  # lower case sorts among the A's
+    names = [
+        row["name"]
+        for row in client.get("/api/v1/diseases/?ordering=name&page_size=3").json()[
+            "results"
+        ]
+    ]
+    assert names[0] == "aardvark fever"
+
+
+def test_updated_since_lists_what_changed_for_an_incremental_sync(kb, client):
+    from diseases.models import Disease
+
+    psoriasis = Disease.objects.get(slug="psoriasis")
+    psoriasis.summary += " (edited)"
+    psoriasis.save()
+    since = psoriasis.updated.isoformat().replace("+00:00", "Z")
+    rows = client.get(f"/api/v1/diseases/?updated_since={since}").json()["results"]
+    assert [row["slug"] for row in rows] == ["psoriasis"]
+    bad = client.get("/api/v1/diseases/?updated_since=yesterday")
+    assert bad.status_code == 400 and "updated_since" in bad.json()["errors"]
+
+
+def test_disagreeing_figures_say_so_in_the_data(kb, client):
+    """Figures that answer one question share it, and each names the others
+    (and the preferred one, when curators chose one)."""
+    rows = client.get(
+        "/api/v1/figures/?disease=systemic-lupus-erythematosus&region=GB"
+    ).json()["results"]
+    assert len(rows) == 2
+    (question,) = {row["question"] for row in rows}
+    assert question == "systemic-lupus-erythematosus/prevalence-count/general/GB"
+    for row in rows:
+        assert sorted(row["disagreement"]["figures"]) == sorted(r["slug"] for r in rows)
+    alone = client.get("/api/v1/figures/?disease=psoriasis").json()["results"]
+    assert all(row["disagreement"] is None for row in alone)
+    detail = client.get(rows[0]["url"]).json()
+    assert detail["disagreement"] == rows[0]["disagreement"]
