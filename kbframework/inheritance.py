@@ -30,11 +30,6 @@ class Above:
     record: object
     path: list = field(default_factory=list)
 
-    @property
-    def via(self):
-        """The record next below this one on the way up, if any."""
-        return self.path[-1] if self.path else None
-
 
 def edges(links: QuerySet, child: str, parent: str, start: Iterable[int]) -> list:
     """(child id, parent id) of every link row on the way up from `start`, in
