@@ -2,16 +2,20 @@
 
 import django_filters
 from django.apps import apps
-from django.core.validators import RegexValidator
 from django.db.models import Q
 
 from diseases.models import Disease, DiseaseXref, Mechanism, Symptom
-from kbframework.filters import MultipleValuesFilter, choice_filter, slug_filter
+from kbframework.filters import (
+    MultipleValuesFilter,
+    PatternValidator,
+    choice_filter,
+    slug_filter,
+)
 from kbframework.filtersets import KBFilterSet
 from kbframework.visibility import Visibility
 
-IDENTIFIER_FORMAT = RegexValidator(
-    r"^[A-Za-z0-9.]+:[A-Za-z0-9.]+$",
+IDENTIFIER_FORMAT = PatternValidator(
+    r"[A-Za-z0-9.]+:[A-Za-z0-9.]+",
     "Write an identifier as PREFIX:CODE, e.g. MONDO:0008383 or ICD10:M32.",
 )
 
@@ -109,7 +113,8 @@ class SymptomFilterSet(KBFilterSet):
     hpo_id = django_filters.CharFilter(
         field_name="hpo_id",
         max_length=12,
-        validators=[RegexValidator(r"^HP:\d{7}$", "Write an HPO id as HP:0012378.")],
+        strip=False,
+        validators=[PatternValidator(r"HP:[0-9]{7}", "Write an HPO id as HP:0012378.")],
         help_text="Human Phenotype Ontology id, e.g. HP:0012378.",
     )
     search_help = "Name or synonym; ignores case and accents, one typo."

@@ -90,6 +90,16 @@ def download(release: Release, data: bytes, checksum: str, kind: str) -> HttpRes
     return response
 
 
+CHECKSUM = [
+    OpenApiParameter(
+        "X-Checksum-SHA256",
+        str,
+        OpenApiParameter.HEADER,
+        description="The file's SHA-256, as the release lists it.",
+        response=[200],
+        required=True,
+    )
+]
 RELEASE_NUMBER = OpenApiParameter(
     "number", int, OpenApiParameter.PATH, description="The release number."
 )
@@ -111,6 +121,8 @@ class ReleaseViewSet(KBViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ReleaseSerializer
     lookup_field = "number"
     lookup_value_regex = "[0-9]+"
+    ordering_fields = ["number", "cut_at"]
+    ordering = ["-number"]
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -119,7 +131,12 @@ class ReleaseViewSet(KBViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Download a release as one JSON file",
-        responses={200: OpenApiResponse(OpenApiTypes.BINARY, "The release JSON.")},
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.BINARY, "The release JSON."
+            )
+        },
+        parameters=CHECKSUM,
     )
     @action(detail=True, url_path="download.json", url_name="download-json")
     def download_json(self, request, number=None):
@@ -130,7 +147,12 @@ class ReleaseViewSet(KBViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Download a release as CSV files in a zip",
-        responses={200: OpenApiResponse(OpenApiTypes.BINARY, "The release zip.")},
+        responses={
+            (200, "application/zip"): OpenApiResponse(
+                OpenApiTypes.BINARY, "The release zip."
+            )
+        },
+        parameters=CHECKSUM,
     )
     @action(detail=True, url_path="download.zip", url_name="download-zip")
     def download_zip(self, request, number=None):

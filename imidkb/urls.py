@@ -45,5 +45,7 @@ urlpatterns = [
     re_path(r"^api/", views.api_not_found),
 ]
 
+handler400 = "imidkb.views.bad_request"
+handler403 = "imidkb.views.permission_denied"
 handler404 = "imidkb.views.page_not_found"
 handler500 = "imidkb.views.server_error"

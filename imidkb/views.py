@@ -5,6 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.db.models import Count, Max, Min, Prefetch
 from django.http import (
     HttpResponsePermanentRedirect,
@@ -543,6 +545,25 @@ def server_error(request):
 def api_not_found(request, *args, **kwargs):
     """An API path that names no endpoint, whatever the method."""
     return error_response(404, "not_found", "No such API endpoint.")
+
+
+def bad_request(request, exception):
+    """400 raised before any view (too many parameters, a malformed Host):
+    JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        detail = "The request is malformed."
+        if isinstance(exception, TooManyFieldsSent):
+            limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+            detail = f"More than {limit} parameter values in one request."
+        return error_response(400, "invalid_request", detail)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    """403 raised outside the API's views (CSRF): JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return error_response(403, "forbidden", "Not allowed.")
+    return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request, exception):

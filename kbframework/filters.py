@@ -1,12 +1,32 @@
 """Filter building blocks shared by every FilterSet (HTML pages and API)."""
 
+import itertools
+import re
+from datetime import UTC, datetime
+
 import django_filters
 from django import forms
 from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from drf_spectacular.drainage import set_override
 
 from kbframework.numbers import WholeNumberField
+
+
+class PatternValidator(RegexValidator):
+    """The whole value matches `pattern`, ASCII only (a trailing newline
+    does not pass, as it would with ``$``): the schema gives the same pattern
+    to clients (kbframework.api.schema)."""
+
+    def __init__(self, pattern: str, message: str):
+        super().__init__(re.compile(pattern, re.ASCII), message)
+        self.pattern = pattern
+
+    def __call__(self, value):
+        if not self.regex.fullmatch(str(value)):
+            raise ValidationError(self.message, code=self.code, params={"value": value})
 
 
 class WholeNumberFilter(django_filters.NumberFilter):
@@ -69,13 +89,17 @@ def choice_filter(
     )
 
 
-def boolean_filter(field_name: str, help_text: str) -> django_filters.ChoiceFilter:
+class TrueFalseFilter(django_filters.ChoiceFilter):
+    """A ChoiceFilter of "true" and "false" (the schema calls it a boolean)."""
+
+
+def boolean_filter(field_name: str, help_text: str) -> TrueFalseFilter:
     """true / false, strictly: any other value is a 400, never ignored."""
 
     def method(queryset, name, value):
         return queryset.filter(**{field_name: value == "true"})
 
-    return django_filters.ChoiceFilter(
+    return TrueFalseFilter(
         label=field_name.replace("_", " ").capitalize(),
         choices=[("true", "true"), ("false", "false")],
         method=method,
@@ -112,11 +136,20 @@ class RepeatableTextInput(forms.TextInput):
         return super().format_value(value)
 
 
+# The most values one repeatable parameter takes in one request (a batch
+# lookup; StrictQueryParameters refuses more, the schema says maxItems).
+MAX_VALUES = 500
+
+
 class MultipleValuesField(forms.Field):
-    """Every non-empty value given, stripped (at most MAX_VALUES)."""
+    """Every non-empty value given, as given (at most MAX_VALUES).
+
+    Values are not stripped: " MONDO:0008383" is refused by an identifier's
+    format rather than read as another value than the one sent, so that the
+    schema's pattern is exactly what the server accepts."""
 
     widget = RepeatableTextInput
-    max_values = 500
+    max_values = MAX_VALUES
 
     def __init__(self, *args, max_length=None, **kwargs):
         self.max_length = max_length
@@ -124,7 +157,7 @@ class MultipleValuesField(forms.Field):
 
     def to_python(self, value):
         values = value if isinstance(value, list | tuple) else [value]
-        cleaned = [str(v).strip() for v in values if v is not None and str(v).strip()]
+        cleaned = [str(v) for v in values if v is not None and str(v) != ""]
         if len(cleaned) > self.max_values:
             raise forms.ValidationError(
                 f"At most {self.max_values} values in one request."
@@ -196,10 +229,53 @@ class HiddenUnlessGiven(forms.HiddenInput):
         return super().render(name, value, attrs, renderer)
 
 
-def updated_since_filter() -> django_filters.IsoDateTimeFilter:
+# RFC 3339's date-time (the OpenAPI "date-time" format), ASCII digits only:
+# Python's fromisoformat() alone would also take a bare date, week dates and
+# a missing offset, which the schema does not allow.
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})",
+    re.ASCII,
+)
+
+
+class DateTimeField(forms.DateTimeField):
+    """An RFC 3339 date and time with its offset, and nothing else: a
+    malformed or out-of-range moment (a 13th month, a year before 1 once
+    turned to UTC) is a 400 naming the parameter."""
+
+    default_error_messages = {
+        "invalid": "Enter a date and time with its offset, as RFC 3339 has "
+        "it: 2026-11-21T12:00:00Z.",
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        text = value.upper().replace("Z", "+00:00")
+        # Fractions beyond microseconds are cut (fromisoformat takes at most 6).
+        head, dot, rest = text.partition(".")
+        if dot:
+            digits = "".join(itertools.takewhile(str.isdigit, rest))
+            text = f"{head}.{digits[:6].ljust(6, '0')}{rest[len(digits) :]}"
+        try:
+            return datetime.fromisoformat(text).astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid"
+            ) from None
+
+
+class DateTimeFilter(django_filters.Filter):
+    field_class = DateTimeField
+
+
+def updated_since_filter() -> DateTimeFilter:
     """`updated_since`: the records changed at or after a moment, for an
     incremental sync (every record list whose records carry `updated`)."""
-    return django_filters.IsoDateTimeFilter(
+    return DateTimeFilter(
         field_name="updated",
         lookup_expr="gte",
         label="Updated since",
@@ -216,6 +292,8 @@ def search_filter(help_text: str) -> django_filters.CharFilter:
         label="Name",
         method="filter_search",
         max_length=200,
+        # Counted as sent (the schema's maxLength); the search splits words.
+        strip=False,
         help_text=help_text,
     )
 

@@ -13,6 +13,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 _WHOLE = re.compile(r"[0-9]{1,9}", re.ASCII)
+# The largest value a numeric parameter takes (nine digits).
+WHOLE_NUMBER_MAX = 999_999_999
 
 
 def whole_number(raw) -> int | None:

@@ -8,6 +8,8 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from rest_framework import exceptions, filters
 
+from kbframework.filters import MAX_VALUES
+
 
 class StrictOrderingFilter(filters.OrderingFilter):
     """Ordering only on the fields a view names; anything else is a 400.
@@ -129,7 +131,30 @@ class StrictQueryParameters:
                     for name in unknown
                 }
             )
+        # (An empty `format` is check_format's, which names the formats.)
+        empty = sorted(
+            name for name in params if "" in params.getlist(name) and name != "format"
+        )
+        if empty:
+            # An empty value is not "any": it is refused rather than read as
+            # the parameter left out (the schema gives every value a length).
+            raise exceptions.ValidationError(
+                {
+                    name: ["Empty; give a value or leave the parameter out."]
+                    for name in empty
+                }
+            )
         repeatable = cls.repeatable(view)
+        too_many = sorted(
+            name for name in repeatable if len(params.getlist(name)) > MAX_VALUES
+        )
+        if too_many:
+            raise exceptions.ValidationError(
+                {
+                    name: [f"At most {MAX_VALUES} values in one request."]
+                    for name in too_many
+                }
+            )
         repeated = sorted(
             name
             for name in params

@@ -25,6 +25,7 @@ from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
+from kbframework.api.downloads import TableDownloadMixin
 from kbframework.api.fields import SlugLinkField
 from kbframework.api.serializers import BriefSerializer, CitationSerializer
 from kbframework.api.viewsets import KBReadOnlyViewSet, KBViewSetMixin
@@ -171,10 +172,14 @@ class LinkListMixin:
 
 
 class LinkListViewSet(
-    LinkListMixin, KBViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+    LinkListMixin,
+    TableDownloadMixin,
+    KBViewSetMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
 ):
-    """A link kind without a natural key of one field: a list only (filter
-    by both ends to find one row)."""
+    """A link kind without a natural key of one field: a list (filter by
+    both ends to find one row) and its whole-table downloads."""
 
 
 class LinkRecordViewSet(LinkListMixin, KBReadOnlyViewSet):
