@@ -250,10 +250,13 @@ def test_anonymous_reads_are_throttled_with_retry_after(kb, client, monkeypatch)
 
 
 def test_root_lists_every_resource(client, db):
-    """The records' resources, one per link kind (from the registry), releases."""
+    """The records' resources, one per link kind (from the registry),
+    releases; then the licence, the newest release and how to cite it."""
+    from imidkb.router import ABOUT_THE_DATA
+
     body = client.get("/api/v1/").json()
     links = {prefix for prefix, _model, _viewset in link_resources()}
-    assert set(body) == {*LISTS, *links, "releases"}
+    assert set(body) == {*LISTS, *links, "releases", *ABOUT_THE_DATA}
 
 
 # Queries per request, pinned: (list at any page size, detail). Every list and
