@@ -80,12 +80,19 @@ class Router(DefaultRouter):
     APIRootView = APIRootView
 
     def get_api_root_view(self, api_urls=None):
+        """The root view, its answer documented with this router's prefixes."""
+        root = self.APIRootView
         prefixes = [prefix for prefix, _viewset, _basename in self.registry]
-        documented = extend_schema(
+
+        @extend_schema(
             operation_id="v1_root",
             summary="The API's resources, licence and how to cite it",
             responses=root_serializer(prefixes),
-        )(type("APIRootView", (self.APIRootView,), {"__module__": __name__}))
+        )
+        def get(view, request, *args, **kwargs):
+            return root.get(view, request, *args, **kwargs)
+
+        documented = type(root.__name__, (root,), {"get": get, "__module__": __name__})
         api_root_dict = {
             prefix: self.routes[0].name.format(basename=basename)
             for prefix, _viewset, basename in self.registry
