@@ -109,8 +109,9 @@ class DiseaseQuerySet(NamedRecordQuerySet):
             ),
             Prefetch("xrefs", queryset=DiseaseXref.objects.all()),
             *(self.stated_prefetches(visibility) if stated else []),
-            # The API's group_symptoms (its groups' symptoms, one level up);
-            # pages read every level above through with_groups_above().
+            # Its groups' symptoms, one level up (group_symptoms in a
+            # release); pages and the API's detail read every level above
+            # through with_groups_above().
             *(
                 [
                     Prefetch(

@@ -65,6 +65,13 @@ class ReleaseSerializer(serializers.ModelSerializer):
         }
 
 
+class CurrentReleaseSerializer(ReleaseSerializer):
+    """The newest release, as the API root names it."""
+
+    class Meta(ReleaseSerializer.Meta):
+        fields = ["number", "cut_at", "url"]
+
+
 class ReleaseDetailSerializer(ReleaseSerializer):
     changelog = serializers.JSONField(
         help_text="Per resource, the keys of records added, changed and retired "

@@ -61,14 +61,41 @@ def snapshot() -> tuple[dict[str, list], dict[str, list]]:
     return full, flat
 
 
-def how_to_cite(number: int, cut_at) -> str:
-    """The citation of one release, in words."""
+def how_to_cite(number: int | None, cut_at=None) -> str:
+    """The citation of one release, in words: the one text, in every
+    release's files and API entry, on the API root and the about page.
+    Before the first release (`number` None), of the live data."""
     licence = data_licence().get("name", "")
+    what = (
+        f"data release {number} (cut on {cut_at:%Y-%m-%d})"
+        if number is not None
+        else "live data, not yet a numbered release (give the date you read it)"
+    )
     return (
-        f"{PROJECT}, data release {number} (cut on {cut_at:%Y-%m-%d})"
+        f"{PROJECT}, {what}"
         + (f", {licence}" if licence else "")
         + ". Cite the sources a record names in its citations as well."
     )
+
+
+def latest_release() -> Release | None:
+    """The newest release (its number and date only), None before the first."""
+    return Release.objects.only("number", "cut_at").order_by("-number").first()
+
+
+def current_citation() -> dict:
+    """What the API root and the about page say about citing the data: the
+    licence, the newest release and how to cite it (one query)."""
+    release = latest_release()
+    return {
+        "licence": data_licence(),
+        "release": release,
+        "how_to_cite": (
+            how_to_cite(release.number, release.cut_at)
+            if release is not None
+            else how_to_cite(None)
+        ),
+    }
 
 
 def attribution() -> list[dict]:

@@ -368,7 +368,13 @@ SPECTACULAR_SETTINGS = {
         '"IMID-KB, a curated knowledge base of immune-mediated inflammatory '
         'diseases, data release 3 (cut on 2026-12-01), CC BY-SA 4.0"; each '
         "release gives its own text (how_to_cite in /api/v1/releases/<n>/ and "
-        "in its release.json)."
+        "in its release.json). The API root (/api/v1/) gives the licence, the "
+        "newest release (number, cut_at, url) and its how_to_cite; so does the "
+        "about page (/about/), with the licence each source states.\n\n"
+        "Inherited facts: a disease's detail gives what the sources state for "
+        "every group above it (stated_for_groups: each group with the path up "
+        "to it), a drug's and a drug class's what they state for its classes "
+        "(stated_for_classes); never mixed into the record's own fields."
     ),
     # The data's licence: downloads and releases read it from here
     # (kbframework.api.downloads.data_licence).

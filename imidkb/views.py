@@ -23,6 +23,7 @@ from django_filters.views import FilterView
 from diseases.models import Disease, DiseaseBodySystem
 from epidemiology.disagreements import disagreements
 from imidkb.outage import is_outage, unavailable
+from imidkb.releases import current_citation
 from kbframework import search
 from kbframework.api.exceptions import error_response
 from kbframework.citations import CitationIndex
@@ -496,7 +497,32 @@ class SourceDetailView(TemplateView):
 
 
 class AboutView(TemplateView):
+    """What IMID-KB is and is not, how to cite it (the current release's
+    text, as the API root and the release give it), the data's licence and
+    the licence each source states in its record."""
+
     template_name = "imidkb/about.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(current_citation())
+        sources = list(
+            Source.objects.restrict(self.request.user).order_by("kind", "title")
+        )
+        texts = [s for s in sources if s.kind != Source.Kind.REFERENCE_SET]
+        context["texts"] = texts
+        context["reference_sets"] = [
+            s for s in sources if s.kind == Source.Kind.REFERENCE_SET
+        ]
+        # How many texts state each licence, as their records state it (""
+        # for none), the most common first.
+        counts = defaultdict(int)
+        for source in texts:
+            counts[source.licence] += 1
+        context["text_licences"] = sorted(
+            counts.items(), key=lambda item: (not item[0], -item[1], item[0])
+        )
+        return context
 
 
 def favicon(request):

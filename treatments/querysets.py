@@ -3,7 +3,7 @@
 Each read takes the reader (`user`): see kbframework.visibility.
 """
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from kbframework.inheritance import attach
 from kbframework.querysets import (
@@ -57,10 +57,13 @@ class DrugClassQuerySet(NamedRecordQuerySet):
             ),
         ]
 
-    def with_classes_above(self, drug_classes: list, user) -> list:
+    def with_classes_above(
+        self, drug_classes: list, user, stated: bool = False
+    ) -> list:
         """Set `drug_class.above` on each class: the classes above it,
-        nearest first, each with what the sources state for it prefetched.
-        A constant number of queries, however deep the classes."""
+        nearest first, each with what the sources state for it prefetched
+        (with `stated`, the classes' own too: a drug's class, read with the
+        drug). A constant number of queries, however deep the classes."""
         visibility = Visibility.of(user)
         # The class tree is small (a vocabulary: a dozen classes curated, a
         # few more per synthetic thousand): one read of it all. Nested
@@ -72,10 +75,13 @@ class DrugClassQuerySet(NamedRecordQuerySet):
             .filter(parent__isnull=False)
             .values_list("pk", "parent_id")
         )
-        classes = self.model.objects.restrict(user).prefetch_related(
-            *self.stated_prefetches(visibility)
+        attach(drug_classes, pairs, self.model.objects.restrict(user))
+        above = {a.record.pk: a.record for c in drug_classes for a in c.above}
+        prefetch_related_objects(
+            [*(drug_classes if stated else []), *above.values()],
+            *self.stated_prefetches(visibility),
         )
-        return attach(drug_classes, pairs, classes)
+        return drug_classes
 
     def drugs_below(self, drug_class, user) -> list:
         """The drugs the user may see of every class below this one (not of

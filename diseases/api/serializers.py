@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from diseases.models import Disease, Mechanism, Symptom
 from kbframework.api.fields import SlugLinkField
+from kbframework.api.inherited import StatedForSerializer, stated_above
 from kbframework.api.serializers import BriefSerializer, CitationSerializer
 from kbframework.registry import registry
 
@@ -97,6 +98,48 @@ class RelationSerializer(serializers.Serializer):
         )
 
 
+class StatedForGroupSerializer(StatedForSerializer):
+    """A group above the disease (one of its groups, one of theirs, and so
+    on) and what the sources state for that group: its symptoms, mechanisms,
+    relations, treatments, response notes and figures, stated for the group
+    as a whole, not for the disease in particular."""
+
+    # The sections other apps register for a disease with `inherited`
+    # (treatments, response notes, figures) follow, in their registered
+    # positions: see get_fields().
+
+    group = DiseaseBriefSerializer(
+        source="above.record", help_text="The group these facts are stated for."
+    )
+    symptoms = SymptomLinkSerializer(
+        source="above.record.symptom_links", many=True, read_only=True
+    )
+    mechanisms = MechanismLinkSerializer(
+        source="above.record.mechanism_links", many=True, read_only=True
+    )
+    relations = serializers.SerializerMethodField(
+        help_text="The group's relations; `direction` is seen from the group."
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for section in registry.sections(Disease):
+            if section.inherited and section.serializer_field is not None:
+                field = section.serializer_field()
+                # The section's field reads the disease's attribute: here the
+                # group's (a field built anew, bound below).
+                field.source = f"above.record.{field.source or section.name}"
+                fields[section.name] = field
+        return fields
+
+    @extend_schema_field(RelationSerializer(many=True))
+    def get_relations(self, item):
+        group = item.above.record
+        links = [*group.relations_out.all(), *group.relations_in.all()]
+        context = {**self.context, "disease_id": group.pk}
+        return RelationSerializer(links, many=True, context=context).data
+
+
 class XrefSerializer(serializers.Serializer):
     system = serializers.CharField()
     identifier = serializers.CharField()
@@ -139,7 +182,20 @@ class DiseaseDetailSerializer(DiseaseSerializer):
     members = serializers.SerializerMethodField()
     identifiers = XrefSerializer(source="xrefs", many=True, read_only=True)
     symptoms = SymptomLinkSerializer(source="symptom_links", many=True, read_only=True)
-    group_symptoms = serializers.SerializerMethodField()
+    group_symptoms = serializers.SerializerMethodField(
+        help_text="Deprecated: use stated_for_groups, which has every level "
+        "above. The symptoms stated for the groups the disease is directly "
+        "in (one level up), each naming the group in `stated_for`."
+    )
+    stated_for_groups = serializers.SerializerMethodField(
+        help_text="What the sources state for each group above the disease, "
+        "at every level (its groups, theirs, and so on), nearest first: the "
+        "group, the path from the disease up to it, and its symptoms, "
+        "mechanisms, relations, treatments, response notes and figures. "
+        "Stated for the group as a whole, never copied into the disease's own "
+        "fields. A group the reader may not see is left out, and so is "
+        "whatever lies above the disease only through it."
+    )
     mechanisms = MechanismLinkSerializer(
         source="mechanism_links", many=True, read_only=True
     )
@@ -156,6 +212,7 @@ class DiseaseDetailSerializer(DiseaseSerializer):
             "identifiers",
             "symptoms",
             "group_symptoms",
+            "stated_for_groups",
             "mechanisms",
             "relations",
             "related",
@@ -168,8 +225,10 @@ class DiseaseDetailSerializer(DiseaseSerializer):
             if section.serializer_field is not None:
                 fields[section.name] = section.serializer_field()
         if self.context.get("for_release"):
-            # Derived from the rest of the release; computed per request only.
+            # Derived from the rest of the release (the groups' own records
+            # carry what is stated for them); computed per request only.
             fields.pop("related")
+            fields.pop("stated_for_groups")
         return fields
 
     @extend_schema_field(DiseaseBriefSerializer(many=True))
@@ -179,12 +238,30 @@ class DiseaseDetailSerializer(DiseaseSerializer):
 
     @extend_schema_field(GroupSymptomSerializer(many=True))
     def get_group_symptoms(self, obj):
-        links = [
-            link
-            for membership in obj.parent_links.all()
-            for link in membership.parent.symptom_links.all()
-        ]
+        memberships = obj.parent_links.all()
+        if hasattr(obj, "above"):
+            # The API's detail: the groups above carry their symptoms.
+            groups = {item.record.pk: item.record for item in obj.above}
+            parents = [
+                groups[m.parent_id] for m in memberships if m.parent_id in groups
+            ]
+        else:
+            # A release: its parents do (for_detail()).
+            parents = [membership.parent for membership in memberships]
+        links = [link for parent in parents for link in parent.symptom_links.all()]
         return GroupSymptomSerializer(links, many=True, context=self.context).data
+
+    @extend_schema_field(StatedForGroupSerializer(many=True))
+    def get_stated_for_groups(self, obj):
+        if not hasattr(obj, "above"):
+            # Read by the viewset with the disease's own links
+            # (DiseaseViewSet.get_object); read here for anyone else.
+            request = self.context.get("request")
+            user = getattr(request, "user", None)
+            Disease.objects.with_groups_above([obj], user)
+        return StatedForGroupSerializer(
+            stated_above(obj, obj.above), many=True, context=self.context
+        ).data
 
     @extend_schema_field(RelationSerializer(many=True))
     def get_relations(self, obj):

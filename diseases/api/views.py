@@ -49,9 +49,11 @@ from kbframework.api.viewsets import KBReadOnlyViewSet
     retrieve=extend_schema(
         summary="One disease with everything linked to it",
         description=(
-            "Names, groups and members, body systems, identifiers, symptoms (its "
-            "own, and those stated for its groups), mechanisms, relations, related "
-            "diseases ranked by what they share, treatments, figures, citations."
+            "Names, groups and members, body systems, identifiers, symptoms, "
+            "mechanisms, relations, related diseases ranked by what they share, "
+            "treatments, figures, citations; and, in stated_for_groups, what the "
+            "sources state for each group above it at every level, labelled by "
+            "group and the path up to it (never mixed into its own fields)."
         ),
     ),
 )
@@ -61,6 +63,19 @@ class DiseaseViewSet(KBReadOnlyViewSet):
     detail_serializer_class = DiseaseDetailSerializer
     filterset_class = DiseaseFilterSet
     ordering_fields = ["name", "slug", "kind", "updated"]
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            # Its stated links are read with its groups' (get_object).
+            return Disease.objects.for_detail(self.request.user, stated=False)
+        return super().get_queryset()
+
+    def get_object(self):
+        """The disease, with what the sources state for it and for every
+        group above it, read together: one query per kind of link."""
+        disease = super().get_object()
+        Disease.objects.with_groups_above([disease], self.request.user, stated=True)
+        return disease
 
 
 @extend_schema_view(

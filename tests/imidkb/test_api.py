@@ -250,23 +250,31 @@ def test_anonymous_reads_are_throttled_with_retry_after(kb, client, monkeypatch)
 
 
 def test_root_lists_every_resource(client, db):
-    """The records' resources, one per link kind (from the registry), releases."""
+    """The records' resources, one per link kind (from the registry),
+    releases; then the licence, the newest release and how to cite it."""
+    from imidkb.router import ABOUT_THE_DATA
+
     body = client.get("/api/v1/").json()
     links = {prefix for prefix, _model, _viewset in link_resources()}
-    assert set(body) == {*LISTS, *links, "releases"}
+    assert set(body) == {*LISTS, *links, "releases", *ABOUT_THE_DATA}
 
 
 # Queries per request, pinned: (list at any page size, detail). Every list and
 # detail costs the data-version read plus a fixed number of queries.
 QUERY_COUNTS = {
     # detail: + its adverse-effect-of links; related diseases weigh family
-    # (one query) and shared items by how many diseases state them (a count)
-    "diseases": (5, 33),  # + the answers to its figures' questions
+    # (one query) and shared items by how many diseases state them (a count);
+    # the groups above (the way up, the groups), whose stated links are read
+    # with its own, one query per kind for all
+    "diseases": (5, 35),  # + the answers to its figures' questions
     "symptoms": (3, 7),  # detail: + the classes it is an adverse effect of
     "mechanisms": (3, 5),
     "body-systems": (3, 4),
-    "drug-classes": (3, 9),  # detail: + its response notes
-    "drugs": (4, 5),
+    # detail: + its response notes; the class tree, the classes above and
+    # their uses, adverse effects and response notes (+ citations)
+    "drug-classes": (3, 16),
+    # detail: + its class's and the classes above's, read together
+    "drugs": (4, 12),
     "studies": (3, 6),  # detail: + the answers to its figures' questions
     "sources": (3, 3),
     "figures": (5, 4),  # + the other answers to each figure's question

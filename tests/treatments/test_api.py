@@ -69,6 +69,7 @@ def test_query_counts_are_constant(kb, client, django_assert_num_queries):
             client.get(f"/api/v1/drugs/?page_size={size}")
     # version, class, then prefetches: citations, children, drugs, xrefs,
     # indications (+ citations), adverse effects (+ citations), response
-    # notes (none for this class: no citations query)
-    with django_assert_num_queries(11):
+    # notes (none for this class: no citations query); the class tree, for
+    # the classes above it (none: nothing more to read)
+    with django_assert_num_queries(12):
         client.get("/api/v1/drug-classes/immunomodulators/")

@@ -6,7 +6,9 @@ from rest_framework import serializers
 
 from diseases.api.serializers import DiseaseBriefSerializer
 from kbframework.api.fields import SlugLinkField
+from kbframework.api.inherited import StatedForSerializer, stated_above
 from kbframework.api.serializers import BriefSerializer, CitationSerializer
+from kbframework.inheritance import Above
 from treatments.models import Drug, DrugClass
 
 
@@ -75,12 +77,65 @@ class AdverseEffectSerializer(serializers.Serializer):
         return "symptom" if obj.symptom_id else "condition"
 
 
+class ClassResponseNoteSerializer(serializers.Serializer):
+    """A treatment-response note stated for a drug class, with its disease."""
+
+    slug = serializers.CharField()
+    kind = serializers.CharField()
+    disease = DiseaseBriefSerializer()
+    summary = serializers.CharField()
+    citations = CitationSerializer(many=True, read_only=True)
+
+
+class StatedForClassSerializer(StatedForSerializer):
+    """A drug class above the drug or class served (a drug's own class
+    first) and what the sources state for it: stated for the class as a
+    whole, not for the drug or subclass in particular."""
+
+    drug_class = DrugClassBriefSerializer(
+        source="above.record", help_text="The class these facts are stated for."
+    )
+    indications = IndicationSerializer(
+        source="above.record.indications", many=True, read_only=True
+    )
+    adverse_effects = AdverseEffectSerializer(
+        source="above.record.adverse_effects", many=True, read_only=True
+    )
+    response_notes = ClassResponseNoteSerializer(
+        source="above.record.response_notes", many=True, read_only=True
+    )
+
+
+STATED_FOR_CLASSES = (
+    "What the sources state for each drug class above {subject}, nearest "
+    "first{first}: the class, the path from {subject} up to it, and its "
+    "indications, adverse effects and treatment-response notes. Stated for the "
+    "class as a whole, never copied into {subject}'s own fields. A class the "
+    "reader may not see is left out, and so is whatever lies above only "
+    "through it."
+)
+
+
+def classes_above(drug_class, request, stated: bool = False) -> list[Above]:
+    """The classes above a class with what is stated for them (`stated`:
+    and the class's own), as the viewsets read them (DrugClassViewSet,
+    DrugViewSet); read here for anyone else."""
+    if not hasattr(drug_class, "above"):
+        user = getattr(request, "user", None)
+        DrugClass.objects.with_classes_above([drug_class], user, stated=stated)
+    return drug_class.above
+
+
 class DrugClassDetailSerializer(DrugClassSerializer):
     children = DrugClassBriefSerializer(many=True, read_only=True)
     drugs = DrugBriefSerializer(many=True, read_only=True)
     identifiers = DrugXrefSerializer(source="xrefs", many=True, read_only=True)
     indications = IndicationSerializer(many=True, read_only=True)
     adverse_effects = AdverseEffectSerializer(many=True, read_only=True)
+    response_notes = ClassResponseNoteSerializer(many=True, read_only=True)
+    stated_for_classes = serializers.SerializerMethodField(
+        help_text=STATED_FOR_CLASSES.format(subject="the class", first="")
+    )
     citations = CitationSerializer(many=True, read_only=True)
 
     class Meta(DrugClassSerializer.Meta):
@@ -91,8 +146,24 @@ class DrugClassDetailSerializer(DrugClassSerializer):
             "identifiers",
             "indications",
             "adverse_effects",
+            "response_notes",
+            "stated_for_classes",
             "citations",
         ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.context.get("for_release"):
+            # Derived from the classes' own records in the release.
+            fields.pop("stated_for_classes")
+        return fields
+
+    @extend_schema_field(StatedForClassSerializer(many=True))
+    def get_stated_for_classes(self, obj):
+        above = classes_above(obj, self.context.get("request"))
+        return StatedForClassSerializer(
+            stated_above(obj, above), many=True, context=self.context
+        ).data
 
 
 class DrugSerializer(serializers.ModelSerializer):
@@ -125,6 +196,11 @@ class DrugSerializer(serializers.ModelSerializer):
 class DrugDetailSerializer(DrugSerializer):
     identifiers = DrugXrefSerializer(source="xrefs", many=True, read_only=True)
     indications = IndicationSerializer(many=True, read_only=True)
+    stated_for_classes = serializers.SerializerMethodField(
+        help_text=STATED_FOR_CLASSES.format(
+            subject="the drug", first=" (its own class, then the classes above it)"
+        )
+    )
     citations = CitationSerializer(many=True, read_only=True)
 
     class Meta(DrugSerializer.Meta):
@@ -132,8 +208,26 @@ class DrugDetailSerializer(DrugSerializer):
             *DrugSerializer.Meta.fields,
             "identifiers",
             "indications",
+            "stated_for_classes",
             "citations",
         ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.context.get("for_release"):
+            # Derived from the classes' own records in the release.
+            fields.pop("stated_for_classes")
+        return fields
+
+    @extend_schema_field(StatedForClassSerializer(many=True))
+    def get_stated_for_classes(self, obj):
+        klass = obj.drug_class
+        above = classes_above(klass, self.context.get("request"), stated=True)
+        # Its class, then the classes above, each by way of its class.
+        classes = [Above(klass), *(Above(a.record, [klass, *a.path]) for a in above)]
+        return StatedForClassSerializer(
+            stated_above(obj, classes), many=True, context=self.context
+        ).data
 
 
 class DiseaseTreatmentSerializer(serializers.Serializer):
