@@ -25,7 +25,8 @@ class FigureListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         figures = list(data.all() if hasattr(data, "all") else data)
-        answers_of(figures, self.context)
+        if "disagreement" in self.child.fields:  # not when `fields` leaves it out
+            answers_of(figures, self.context)
         return super().to_representation(figures)
 
 
@@ -96,6 +97,10 @@ class FigureSerializer(serializers.ModelSerializer):
         "(this one included), and the preferred one with why, if the curators "
         "chose one; null when the figure is the only answer."
     )
+    # What the computed fields read (kbframework.api.selection): the figure's
+    # own columns and its disease (joined); the other answers to its question
+    # are a query of their own.
+    field_reads = {"display": (), "question": ("disease",), "disagreement": ()}
 
     class Meta:
         model = Figure
