@@ -25,8 +25,7 @@ class FigureListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         figures = list(data.all() if hasattr(data, "all") else data)
-        if "disagreement" in self.child.fields:  # not when `fields` leaves it out
-            answers_of(figures, self.context)
+        self.child.prepare_rows(figures)
         return super().to_representation(figures)
 
 
@@ -131,6 +130,13 @@ class FigureSerializer(serializers.ModelSerializer):
             "status",
             "updated",
         ]
+
+    def prepare_rows(self, figures: list) -> None:
+        """Read what a batch of rows needs at once (a list page, a table's
+        CSV page or download chunk): the other answers to their questions,
+        one query, unless `fields` leaves `disagreement` out."""
+        if "disagreement" in self.fields:
+            answers_of(figures, self.context)
 
     def get_question(self, figure) -> str:
         return question_key(figure)

@@ -128,7 +128,9 @@ class TableListSerializer(serializers.ListSerializer):
     """List rows with the table's extra columns (citations, identifiers),
     each read for the whole batch in one query (or none, when the list's
     queryset prefetched it already); a column the row already has is kept
-    as the row has it (a figure's citations)."""
+    as the row has it (a figure's citations). A row serializer that reads
+    something for a whole batch at once (`prepare_rows(instances)`, as its
+    own list serializer would) is asked to, once per batch."""
 
     def __init__(self, *args, model, **kwargs):
         self.model = model
@@ -164,6 +166,9 @@ class TableListSerializer(serializers.ListSerializer):
             )
             if not fetched:
                 prefetch_related_objects(instances, prefetch)
+        prepare = getattr(self.child, "prepare_rows", None)
+        if prepare is not None:
+            prepare(instances)
         rows = super().to_representation(instances)
         for row, obj in zip(rows, instances, strict=True):
             for column, relation, _prefetch, cell in extras:

@@ -391,9 +391,9 @@ def queries(client, url: str) -> int:
 
 @resources
 def test_no_selection_costs_more_than_the_full_answer(resource, client):
-    """Each field alone: a list costs the same at page size 1 and 50 and no
-    more than the full list (a table column no more than the full CSV); a
-    detail no more than the full detail."""
+    """Each field alone: a list (JSON and CSV) costs the same at page size 1
+    and 50 and no more than the full list (a table column no more than the
+    full CSV); a detail no more than the full detail."""
     prefix = resource.prefix
     full_list = queries(client, f"/api/v1/{prefix}/?page_size=50")
     full_table = (
@@ -409,6 +409,15 @@ def test_no_selection_costs_more_than_the_full_answer(resource, client):
         assert len(counts) == 1, (name, counts)
         ceiling = full_list if name in resource.list_names else full_table
         assert counts.pop() <= ceiling, name
+        if resource.csv:
+            counts = {
+                queries(
+                    client, f"/api/v1/{prefix}/?page_size={s}&format=csv&fields={name}"
+                )
+                for s in (1, 50)
+            }
+            assert len(counts) == 1, (name, "csv", counts)
+            assert counts.pop() <= full_table, name
     if resource.detail_url:
         full_detail = queries(client, resource.detail_url)
         for name in resource.detail:
