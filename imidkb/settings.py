@@ -356,6 +356,12 @@ SPECTACULAR_SETTINGS = {
         "diseases, drugs and drug classes, identifiers. CSV files can start "
         "with a byte-order mark for spreadsheet programs (bom=true). A CSV or "
         "download's file name names the resource and the release.\n\n"
+        "Fields: every list, detail and download takes fields=slug,name,... "
+        "(the top-level fields to answer; in CSV, the columns). The key (url, "
+        "slug, id) is answered only when named; an unknown name is a 400 "
+        "naming the allowed ones, which each operation's fields parameter "
+        "lists. With fields, a record has only the fields named: no field is "
+        "marked required.\n\n"
         "Licence: the data are released under CC BY-SA 4.0. Three of the five "
         "texts the knowledge base is curated from are published under CC BY-SA "
         "(the copies held state no version), and share-alike carries their "
@@ -394,6 +400,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "kbframework.api.schema.describe_format_parameter",
+        "kbframework.api.schema.describe_field_selection",
     ],
     "ENUM_NAME_OVERRIDES": {
         "DiseaseKindEnum": "diseases.models.Disease.Kind",

@@ -27,6 +27,9 @@ class DiseaseSerializer(serializers.ModelSerializer):
     body_systems = BodySystemLinkSerializer(
         source="body_system_links", many=True, read_only=True
     )
+    # What the computed fields read: `fields` leaves out the prefetches of
+    # the fields it does not name (kbframework.api.selection).
+    field_reads = {"parents": ("parent_links",)}
 
     class Meta:
         model = Disease
@@ -202,6 +205,12 @@ class DiseaseDetailSerializer(DiseaseSerializer):
     relations = serializers.SerializerMethodField()
     related = serializers.SerializerMethodField()
     citations = CitationSerializer(many=True, read_only=True)
+    field_reads = {
+        "members": ("member_links",),
+        "group_symptoms": ("parent_links__parent__symptom_links",),
+        "relations": ("relations_out", "relations_in"),
+        "related": (),  # its own queries (Disease.objects.related_to)
+    }
 
     class Meta(DiseaseSerializer.Meta):
         fields = [

@@ -25,7 +25,7 @@ class FigureListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         figures = list(data.all() if hasattr(data, "all") else data)
-        answers_of(figures, self.context)
+        self.child.prepare_rows(figures)
         return super().to_representation(figures)
 
 
@@ -96,6 +96,10 @@ class FigureSerializer(serializers.ModelSerializer):
         "(this one included), and the preferred one with why, if the curators "
         "chose one; null when the figure is the only answer."
     )
+    # What the computed fields read (kbframework.api.selection): the figure's
+    # own columns and its disease (joined); the other answers to its question
+    # are a query of their own.
+    field_reads = {"display": (), "question": ("disease",), "disagreement": ()}
 
     class Meta:
         model = Figure
@@ -126,6 +130,13 @@ class FigureSerializer(serializers.ModelSerializer):
             "status",
             "updated",
         ]
+
+    def prepare_rows(self, figures: list) -> None:
+        """Read what a batch of rows needs at once (a list page, a table's
+        CSV page or download chunk): the other answers to their questions,
+        one query, unless `fields` leaves `disagreement` out."""
+        if "disagreement" in self.fields:
+            answers_of(figures, self.context)
 
     def get_question(self, figure) -> str:
         return question_key(figure)

@@ -65,6 +65,35 @@ def identifier_cell(xref) -> dict:
     }
 
 
+# The columns a table adds, as the schema documents them where `fields` asks
+# a JSON list for them (kbframework.api.schema.describe_field_selection).
+TABLE_COLUMN_SCHEMAS = {
+    "citations": {
+        "type": "array",
+        "readOnly": True,
+        "description": "Only when `fields` names it (always in CSV and "
+        "downloads): the row's citations, source and section.",
+        "items": {"$ref": "#/components/schemas/Citation"},
+    },
+    "identifiers": {
+        "type": "array",
+        "readOnly": True,
+        "description": "Only when `fields` names it (always in CSV and "
+        "downloads): the record's identifiers in other systems.",
+        "items": {
+            "type": "object",
+            "properties": {
+                "system": {"type": "string"},
+                "identifier": {"type": "string"},
+                "label": {"type": "string"},
+                "exact": {"type": "boolean"},
+            },
+            "required": ["system", "identifier", "label", "exact"],
+        },
+    },
+}
+
+
 def table_extras(model) -> list[tuple[str, str | None, object, object]]:
     """The columns a table adds to its list rows, for this model: (column,
     relation, prefetch, cell). `citations` are the record's citations (for a
@@ -99,15 +128,27 @@ class TableListSerializer(serializers.ListSerializer):
     """List rows with the table's extra columns (citations, identifiers),
     each read for the whole batch in one query (or none, when the list's
     queryset prefetched it already); a column the row already has is kept
-    as the row has it (a figure's citations)."""
+    as the row has it (a figure's citations). A row serializer that reads
+    something for a whole batch at once (`prepare_rows(instances)`, as its
+    own list serializer would) is asked to, once per batch."""
 
     def __init__(self, *args, model, **kwargs):
         self.model = model
+        self.selected = None
         super().__init__(*args, **kwargs)
+
+    def select_columns(self, names) -> None:
+        """Only these extra columns (`fields`: kbframework.api.selection)."""
+        self.selected = set(names)
 
     def extras(self) -> list:
         own = set(self.child.fields)
-        return [extra for extra in table_extras(self.model) if extra[0] not in own]
+        return [
+            extra
+            for extra in table_extras(self.model)
+            if extra[0] not in own
+            and (self.selected is None or extra[0] in self.selected)
+        ]
 
     @property
     def table_columns(self) -> list[str]:
@@ -125,6 +166,9 @@ class TableListSerializer(serializers.ListSerializer):
             )
             if not fetched:
                 prefetch_related_objects(instances, prefetch)
+        prepare = getattr(self.child, "prepare_rows", None)
+        if prepare is not None:
+            prepare(instances)
         rows = super().to_representation(instances)
         for row, obj in zip(rows, instances, strict=True):
             for column, relation, _prefetch, cell in extras:
@@ -282,6 +326,8 @@ class TableDownloadMixin:
     # They take the list's filters, repeatable ones repeated (StrictQuery-
     # Parameters.repeatable).
     list_actions = ("list", *DOWNLOAD_ACTIONS)
+    # Downloads take `fields` too: the table's columns.
+    fields_actions = ("list", "retrieve", *DOWNLOAD_ACTIONS)
 
     def initial(self, request, *args, **kwargs):
         # StrictQueryParameters accepts a viewset's extra_query_params for
@@ -308,23 +354,52 @@ class TableDownloadMixin:
 
     def wants_table(self) -> bool:
         """Rows are table rows (with citations and identifiers) for CSV and
-        for downloads; JSON lists keep their documented shape."""
+        for downloads; JSON lists keep their documented shape, unless
+        `fields` names a table column (citations, identifiers)."""
         if getattr(self, "action", None) in DOWNLOAD_ACTIONS:
             return True
+        if self.action != "list":
+            return False
         renderer = getattr(self.request, "accepted_renderer", None)
-        return self.action == "list" and getattr(renderer, "format", "") == "csv"
+        if getattr(renderer, "format", "") == "csv":
+            return True
+        return bool(set(self.selected_fields or ()) & set(self.extra_columns()))
+
+    def table_extra_columns(self) -> dict[str, tuple[str, ...]]:
+        """The columns a table adds to the list serializer's fields, and the
+        relation each reads."""
+        own = set(self.get_serializer_class()(context={}).fields)
+        return {
+            column: (relation,) if relation else ()
+            for column, relation, _prefetch, _cell in table_extras(self.queryset.model)
+            if column not in own
+        }
+
+    def selectable_fields(self) -> list[str]:
+        """On lists and downloads, the table's columns (the list's fields,
+        then citations and identifiers); on a detail, its fields."""
+        names = super().selectable_fields()
+        if getattr(self, "action", None) in self.list_actions:
+            names += [c for c in self.table_extra_columns() if c not in names]
+        return names
+
+    def extra_columns(self) -> dict[str, tuple[str, ...]]:
+        if getattr(self, "action", None) in self.list_actions:
+            return self.table_extra_columns()
+        return super().extra_columns()
 
     def get_serializer(self, *args, **kwargs):
         if kwargs.get("many") and self.wants_table():
             kwargs.pop("many")
             context = kwargs.pop("context", None) or self.get_serializer_context()
-            return table_serializer(
+            table = table_serializer(
                 self.get_serializer_class(),
                 *args,
                 model=self.queryset.model,
                 context=context,
                 **kwargs,
             )
+            return self.select_fields(table)
         return super().get_serializer(*args, **kwargs)
 
     def table_chunks(self) -> tuple[list[str], Iterator[list[dict]]]:

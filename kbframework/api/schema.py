@@ -20,6 +20,7 @@ import django_filters
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 
+from kbframework.api import selection
 from kbframework.api.filters import StrictOrderingFilter
 from kbframework.api.pagination import MAX_PAGE_SIZE
 from kbframework.api.serializers import ErrorSerializer
@@ -52,7 +53,8 @@ def text_schema(field_kwargs: dict, validators=()) -> dict:
 
 class KBAutoSchema(AutoSchema):
     """Documents the error responses every operation can give, the list's
-    filters on whole-table downloads and the CSV byte-order mark on lists."""
+    filters on whole-table downloads, the CSV byte-order mark on lists and
+    `fields` wherever rows or records are answered."""
 
     def slug_schema(self, flt) -> dict:
         """The slugs a relation filter takes: those of the records its
@@ -192,6 +194,11 @@ class KBAutoSchema(AutoSchema):
         view = self.view
         if getattr(view, "action", None) == "list" and getattr(view, "csv_lists", 0):
             parameters = [*parameters, BOM_OPENAPI]
+        if getattr(view, "takes_fields", lambda: False)():
+            parameters = [
+                *parameters,
+                selection.openapi_parameter(view.selectable_fields()),
+            ]
         return parameters
 
     def _get_response_bodies(self, direction="response"):
@@ -319,4 +326,46 @@ def describe_format_parameter(result, generator, request, public):
                         "json (the default) or, on lists, csv: the same rows as "
                         "flat columns, with a citation column and a release column."
                     )
+    return result
+
+
+def resolve(schema: dict, components: dict) -> dict:
+    ref = schema.get("$ref", "")
+    return components[ref.rsplit("/", 1)[-1]] if ref else schema
+
+
+def describe_field_selection(result, generator, request, public):
+    """Schema post-processing for `fields` (kbframework.api.selection): the
+    rows or record an operation that takes it answers in JSON mark no field
+    required (a selection leaves out the fields it does not name), and a
+    list's rows document the table columns that `fields` can add to them
+    (citations, identifiers: the columns of its CSV)."""
+    from kbframework.api.downloads import TABLE_COLUMN_SCHEMAS
+
+    components = result.get("components", {}).get("schemas", {})
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            fields = [
+                parameter
+                for parameter in operation.get("parameters", [])
+                if parameter["name"] == selection.FIELDS and parameter["in"] == "query"
+            ]
+            answer = operation.get("responses", {}).get("200", {})
+            json_body = answer.get("content", {}).get("application/json")
+            if not fields or json_body is None:
+                continue
+            record = resolve(json_body["schema"], components)
+            paginated = (
+                "results" in record.get("properties", {})
+                and "count" in (record["properties"])
+            )
+            if paginated:
+                record = resolve(record["properties"]["results"]["items"], components)
+            record.pop("required", None)
+            if not paginated:
+                continue
+            properties = record.setdefault("properties", {})
+            for name in fields[0]["schema"]["items"]["enum"]:
+                if name not in properties and name in TABLE_COLUMN_SCHEMAS:
+                    properties[name] = TABLE_COLUMN_SCHEMAS[name]
     return result

@@ -35,6 +35,8 @@ class SourceSectionSerializer(serializers.Serializer):
 
 class SourceDetailSerializer(SourceSerializer):
     citations = serializers.SerializerMethodField()
+    # What the computed field reads (kbframework.api.selection).
+    field_reads = {"citations": ("citations",)}
 
     class Meta(SourceSerializer.Meta):
         fields = [*SourceSerializer.Meta.fields, "citations"]

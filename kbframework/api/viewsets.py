@@ -10,6 +10,7 @@ from django.utils.http import http_date
 from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 
+from kbframework.api import selection
 from kbframework.api.downloads import TableDownloadMixin
 from kbframework.api.exceptions import Gone, NotModified, PreconditionFailed
 from kbframework.api.filters import StrictQueryParameters
@@ -32,6 +33,10 @@ class KBViewSetMixin:
     extra_query_params = {"format"}
     # Lists of records are also served as CSV; everything else is JSON only.
     csv_lists = False
+    # The actions that answer serialised rows or records, and so take
+    # `fields` (kbframework.api.selection).
+    fields_actions = ("list", "retrieve")
+    selected_fields = None
 
     def get_renderers(self):
         renderers = super().get_renderers()
@@ -50,6 +55,11 @@ class KBViewSetMixin:
         # negotiation would answer an unknown format with a 404.
         if request.method.lower() not in [m.lower() for m in self.allowed_methods]:
             raise exceptions.MethodNotAllowed(request.method)
+        if self.takes_fields():
+            # Checked first: its own check names the fields it takes (given
+            # twice too, which StrictQueryParameters would refuse plainly).
+            self.extra_query_params = {*self.extra_query_params, selection.FIELDS}
+            self.selected_fields = selection.parse(request, self.selectable_fields())
         StrictQueryParameters.check(request, self)
         StrictQueryParameters.check_format(request, self)
         super().initial(request, *args, **kwargs)
@@ -64,6 +74,43 @@ class KBViewSetMixin:
                 raise NotModified()
             if conditional is not None:
                 raise PreconditionFailed()
+
+    def takes_fields(self) -> bool:
+        """Whether this action takes `fields`: it answers serialised rows."""
+        return getattr(self, "action", None) in self.fields_actions
+
+    def selectable_fields(self) -> list[str]:
+        """The names `fields` takes here: the serializer's top-level fields,
+        in their order."""
+        return list(self.get_serializer_class()(context={}).fields)
+
+    def extra_columns(self) -> dict[str, tuple[str, ...]]:
+        """Columns that are no serializer field, and what each reads (none
+        here: a table adds its own, kbframework.api.downloads)."""
+        return {}
+
+    def get_serializer(self, *args, **kwargs):
+        return self.select_fields(super().get_serializer(*args, **kwargs))
+
+    def select_fields(self, serializer):
+        """The serializer with only the selected fields (all without `fields`)."""
+        if self.selected_fields:
+            selection.select(serializer, self.selected_fields)
+        return serializer
+
+    def filter_queryset(self, queryset):
+        """The filtered rows, without the prefetches that only the fields
+        left out would read."""
+        queryset = super().filter_queryset(queryset)
+        if not self.selected_fields:
+            return queryset
+        reads = selection.reads_of(
+            self.get_serializer_class()(context=self.get_serializer_context()),
+            queryset.model,
+            self.selected_fields,
+            self.extra_columns(),
+        )
+        return selection.needed_prefetches(queryset, reads)
 
     def compute_etag(self, request) -> str:
         audience = "staff" if request.user.is_staff else "public"

@@ -136,3 +136,17 @@ def test_figure_list_query_count_is_constant(kb, client, django_assert_num_queri
         # version, count, page, citations, the answers to the page's questions
         with django_assert_num_queries(5):
             client.get(f"/api/v1/figures/?page_size={size}")
+        # the CSV too: the answers are read for the page, not per disease
+        with django_assert_num_queries(5):
+            client.get(f"/api/v1/figures/?page_size={size}&format=csv")
+
+
+def test_figure_download_reads_the_answers_once_per_chunk(
+    kb, client, django_assert_num_queries
+):
+    """version, rows, citations, the answers: one chunk, however many
+    diseases its figures are of."""
+    for extension in ("csv", "jsonl"):
+        with django_assert_num_queries(4):
+            response = client.get(f"/api/v1/figures/download.{extension}/")
+            b"".join(response.streaming_content)

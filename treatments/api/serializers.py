@@ -170,6 +170,8 @@ class DrugSerializer(serializers.ModelSerializer):
     url = SlugLinkField("drug-detail")
     drug_class = DrugClassBriefSerializer(read_only=True)
     atc_code = serializers.SerializerMethodField()
+    # What the computed field reads (kbframework.api.selection).
+    field_reads = {"atc_code": ("xrefs",)}
 
     class Meta:
         model = Drug
