@@ -74,7 +74,9 @@ class DiseaseViewSet(KBReadOnlyViewSet):
         """The disease, with what the sources state for it and for every
         group above it, read together: one query per kind of link."""
         disease = super().get_object()
-        Disease.objects.with_groups_above([disease], self.request.user, stated=True)
+        if self.reads_beyond_queryset():
+            user = self.request.user
+            Disease.objects.with_groups_above([disease], user, stated=True)
         return disease
 
 

@@ -63,7 +63,10 @@ class KBAutoSchema(AutoSchema):
         request = getattr(self.view, "request", None)
         queryset = flt.get_queryset(request)
         model = queryset.model
-        slugs = sorted(queryset.values_list(flt.field.to_field_name, flat=True))
+        # (Never flt.field: on a base filter it would be built, and kept for
+        # every request, with the queryset of this one.)
+        key = flt.extra.get("to_field_name", "slug")
+        slugs = sorted(queryset.values_list(key, flat=True))
         if not slugs:
             # No value is valid: whatever is sent is a 400.
             return {"type": "string", "not": {}}

@@ -98,18 +98,41 @@ class KBViewSetMixin:
             selection.select(serializer, self.selected_fields)
         return serializer
 
+    def selected_reads(self, model):
+        """The relations the selected fields read (selection.ANYTHING when
+        every field is wanted)."""
+        if not self.selected_fields:
+            return selection.ANYTHING
+        return selection.reads_of(
+            self.get_serializer_class()(context=self.get_serializer_context()),
+            model,
+            self.selected_fields,
+            self.extra_columns(),
+        )
+
+    def reads_beyond_queryset(self) -> bool:
+        """Whether the selected fields read a relation the detail's queryset
+        does not prefetch: a detail that reads its links (and its groups' or
+        classes') beside its queryset skips that read when they do not."""
+        reads = self.selected_reads(self.queryset.model)
+        if reads is selection.ANYTHING:
+            return True
+        prefetched = [
+            selection.lookup_path(lookup)
+            for lookup in self.get_queryset()._prefetch_related_lookups
+        ]
+        return any(
+            not any(selection.needed(path, {read}) for path in prefetched)
+            for read in reads
+        )
+
     def filter_queryset(self, queryset):
         """The filtered rows, without the prefetches that only the fields
         left out would read."""
         queryset = super().filter_queryset(queryset)
         if not self.selected_fields:
             return queryset
-        reads = selection.reads_of(
-            self.get_serializer_class()(context=self.get_serializer_context()),
-            queryset.model,
-            self.selected_fields,
-            self.extra_columns(),
-        )
+        reads = self.selected_reads(queryset.model)
         return selection.needed_prefetches(queryset, reads)
 
     def compute_etag(self, request) -> str:

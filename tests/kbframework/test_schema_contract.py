@@ -192,3 +192,18 @@ def test_updated_since_takes_offsets_fractions_and_lowercase(kb, client):
         response = client.get("/api/v1/diseases/", {"updated_since": value})
         assert response.status_code == 200, value
         assert response.json()["count"] > 0
+
+
+def test_generating_the_schema_leaves_each_readers_filters_their_own(
+    kb, client, admin_client
+):
+    """The schema reads each relation filter's slugs for the reader asking;
+    nothing of one reader's is kept for the next."""
+    draft = DiseaseFactory(slug="draft-only-disease", status=Status.DRAFT)
+    url = f"/api/v1/figures/?disease={draft.slug}"
+    document(admin_client)
+    assert client.get(url).status_code == 400
+    document(client)
+    assert admin_client.get(url).status_code == 200
+    staff_slugs = document(admin_client)["components"]["schemas"]["DiseaseSlug"]
+    assert draft.slug in staff_slugs["enum"]

@@ -34,7 +34,8 @@ class DrugClassViewSet(KBReadOnlyViewSet):
     def get_object(self):
         """The class, with what is stated for every class above it."""
         drug_class = super().get_object()
-        DrugClass.objects.with_classes_above([drug_class], self.request.user)
+        if self.reads_beyond_queryset():
+            DrugClass.objects.with_classes_above([drug_class], self.request.user)
         return drug_class
 
 
@@ -60,7 +61,8 @@ class DrugViewSet(KBReadOnlyViewSet):
         """The drug, with what is stated for its class and every class
         above it."""
         drug = super().get_object()
-        DrugClass.objects.with_classes_above(
-            [drug.drug_class], self.request.user, stated=True
-        )
+        if self.reads_beyond_queryset():
+            DrugClass.objects.with_classes_above(
+                [drug.drug_class], self.request.user, stated=True
+            )
         return drug
