@@ -261,11 +261,12 @@ def test_root_lists_every_resource(client, db):
 QUERY_COUNTS = {
     # detail: + its adverse-effect-of links; related diseases weigh family
     # (one query) and shared items by how many diseases state them (a count)
-    "diseases": (5, 33),  # + the answers to its figures' questions
+    # lists of records with identifiers: + their identifiers
+    "diseases": (6, 33),  # + the answers to its figures' questions
     "symptoms": (3, 7),  # detail: + the classes it is an adverse effect of
     "mechanisms": (3, 5),
     "body-systems": (3, 4),
-    "drug-classes": (3, 9),  # detail: + its response notes
+    "drug-classes": (4, 9),  # detail: + its response notes
     "drugs": (4, 5),
     "studies": (3, 6),  # detail: + the answers to its figures' questions
     "sources": (3, 3),

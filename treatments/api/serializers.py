@@ -5,9 +5,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from diseases.api.serializers import DiseaseBriefSerializer
-from kbframework.api.fields import SlugLinkField
-from kbframework.api.serializers import BriefSerializer, CitationSerializer
-from treatments.models import Drug, DrugClass
+from kbframework.api.fields import ChoiceValueField, SlugLinkField
+from kbframework.api.serializers import (
+    BriefSerializer,
+    CitationSerializer,
+    IdentifierSerializer,
+)
+from treatments.models import AdverseEffect, Drug, DrugClass
 
 
 class DrugClassBriefSerializer(BriefSerializer):
@@ -18,19 +22,17 @@ class DrugBriefSerializer(BriefSerializer):
     url = SlugLinkField("drug-detail")
 
 
-class DrugXrefSerializer(serializers.Serializer):
-    # An identifier of a drug or of a drug class: one shape for both.
-
-    system = serializers.CharField()
-    identifier = serializers.CharField()
-    label = serializers.CharField()
-    preferred = serializers.BooleanField()
-    note = serializers.CharField()
-
-
 class DrugClassSerializer(serializers.ModelSerializer):
     url = SlugLinkField("drugclass-detail")
     parent = DrugClassBriefSerializer(allow_null=True, read_only=True)
+    effect = ChoiceValueField(
+        DrugClass.Effect.choices,
+        help_text="Its effect on the immune response; null: not stated.",
+    )
+    modality = ChoiceValueField(
+        DrugClass.Modality.choices, help_text="What kind of drug; null: not stated."
+    )
+    identifiers = IdentifierSerializer(source="xrefs", many=True, read_only=True)
 
     class Meta:
         model = DrugClass
@@ -46,6 +48,7 @@ class DrugClassSerializer(serializers.ModelSerializer):
             "effect",
             "modality",
             "development",
+            "identifiers",
             "status",
             "updated",
         ]
@@ -58,18 +61,28 @@ class IndicationSerializer(serializers.Serializer):
     citations = CitationSerializer(many=True, read_only=True)
 
 
+class SymptomBriefSerializer(BriefSerializer):
+    url = SlugLinkField("symptom-detail")
+
+
 class AdverseEffectSerializer(serializers.Serializer):
-    effect = serializers.SerializerMethodField()
+    effect = serializers.SerializerMethodField(
+        help_text="The symptom or the condition (a disease record; see kind)."
+    )
     kind = serializers.SerializerMethodField()
-    frequency = serializers.CharField()
+    frequency = ChoiceValueField(
+        AdverseEffect.Frequency.choices,
+        help_text="How often, as the source words it; null: not stated.",
+    )
     increased_risk = serializers.BooleanField()
     note = serializers.CharField()
     citations = CitationSerializer(many=True, read_only=True)
 
     @extend_schema_field(BriefSerializer)
     def get_effect(self, obj):
-        target = obj.symptom or obj.condition
-        return {"slug": target.slug, "name": target.name}
+        if obj.symptom is not None:
+            return SymptomBriefSerializer(obj.symptom, context=self.context).data
+        return DiseaseBriefSerializer(obj.condition, context=self.context).data
 
     def get_kind(self, obj) -> str:
         return "symptom" if obj.symptom_id else "condition"
@@ -78,7 +91,6 @@ class AdverseEffectSerializer(serializers.Serializer):
 class DrugClassDetailSerializer(DrugClassSerializer):
     children = DrugClassBriefSerializer(many=True, read_only=True)
     drugs = DrugBriefSerializer(many=True, read_only=True)
-    identifiers = DrugXrefSerializer(source="xrefs", many=True, read_only=True)
     indications = IndicationSerializer(many=True, read_only=True)
     adverse_effects = AdverseEffectSerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
@@ -88,7 +100,6 @@ class DrugClassDetailSerializer(DrugClassSerializer):
             *DrugClassSerializer.Meta.fields,
             "children",
             "drugs",
-            "identifiers",
             "indications",
             "adverse_effects",
             "citations",
@@ -96,9 +107,12 @@ class DrugClassDetailSerializer(DrugClassSerializer):
 
 
 class DrugSerializer(serializers.ModelSerializer):
+    """A drug in a list, with its identifiers (ATC codes for each use, the
+    preferred one marked)."""
+
     url = SlugLinkField("drug-detail")
     drug_class = DrugClassBriefSerializer(read_only=True)
-    atc_code = serializers.SerializerMethodField()
+    identifiers = IdentifierSerializer(source="xrefs", many=True, read_only=True)
 
     class Meta:
         model = Drug
@@ -108,29 +122,20 @@ class DrugSerializer(serializers.ModelSerializer):
             "name",
             "synonyms",
             "drug_class",
-            "atc_code",
+            "identifiers",
             "summary",
             "status",
             "updated",
         ]
 
-    def get_atc_code(self, obj) -> str | None:
-        """The preferred ATC code (systemic use), from the prefetched xrefs."""
-        for xref in obj.xrefs.all():
-            if xref.system == "ATC" and xref.preferred:
-                return xref.identifier
-        return None
-
 
 class DrugDetailSerializer(DrugSerializer):
-    identifiers = DrugXrefSerializer(source="xrefs", many=True, read_only=True)
     indications = IndicationSerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
 
     class Meta(DrugSerializer.Meta):
         fields = [
             *DrugSerializer.Meta.fields,
-            "identifiers",
             "indications",
             "citations",
         ]
@@ -152,6 +157,10 @@ class DiseaseTreatmentSerializer(serializers.Serializer):
 
 
 class ResponseNoteSerializer(serializers.Serializer):
+    """A treatment-response note of the disease (its record in
+    /api/v1/response-notes/, without the disease)."""
+
+    url = SlugLinkField("responsenote-detail")
     slug = serializers.CharField()
     kind = serializers.CharField()
     drug_class = DrugClassBriefSerializer(allow_null=True)
