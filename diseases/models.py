@@ -13,6 +13,7 @@ from diseases.querysets import (
     MechanismQuerySet,
     SymptomQuerySet,
 )
+from kbframework.identifiers import Identifier, IdentifierSystem
 from kbframework.models import (
     CitedLink,
     CuratedRecord,
@@ -190,6 +191,14 @@ class Symptom(CuratedRecord):
     def extra_search_terms(self) -> list[str]:
         """The HPO term is a name readers may search by ("Xerostomia")."""
         return [self.hpo_label]
+
+    def identifiers(self) -> list[Identifier]:
+        """Its HPO term, as an identifier (none when it has no term). The
+        term is the symptom's own, so it is an exact match (as search takes
+        it too)."""
+        if not self.hpo_id:
+            return []
+        return [Identifier(IdentifierSystem.HP, self.hpo_id, self.hpo_label)]
 
 
 class Mechanism(CuratedRecord):

@@ -3,7 +3,7 @@
 Each read takes the reader (`user`): see kbframework.visibility.
 """
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 
 from django.db.models import Count, Prefetch, Q, Value, prefetch_related_objects
 
@@ -46,13 +46,16 @@ class BodySystemQuerySet(NaturalKeyQuerySet):
         )
 
 
+# A record named by its slug and name (what a link shows), read without it.
+Named = namedtuple("Named", ["slug", "name"])
+
 # How much more being of one group weighs than sharing an item as specific.
 FAMILY_WEIGHT = 2
 
 
 class DiseaseQuerySet(NamedRecordQuerySet):
     def for_list(self, user) -> "DiseaseQuerySet":
-        from diseases.models import DiseaseBodySystem, DiseaseMembership
+        from diseases.models import DiseaseBodySystem, DiseaseMembership, DiseaseXref
 
         visibility = Visibility.of(user)
         return self.restrict(user).prefetch_related(
@@ -66,6 +69,7 @@ class DiseaseQuerySet(NamedRecordQuerySet):
                 "body_system_links",
                 queryset=DiseaseBodySystem.objects.select_related("body_system"),
             ),
+            Prefetch("xrefs", queryset=DiseaseXref.objects.all()),
         )
 
     def for_detail(self, user, stated: bool = True) -> "DiseaseQuerySet":
@@ -353,8 +357,9 @@ class DiseaseQuerySet(NamedRecordQuerySet):
                         for key, pairs in items.items()
                         if pairs
                     ],
+                    # The shared ends themselves, by slug (the API's links).
                     **{
-                        key: sorted(slug for slug, _name in pairs)
+                        key: sorted(Named(slug, name) for slug, name in pairs)
                         for key, pairs in items.items()
                     },
                 }

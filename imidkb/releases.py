@@ -12,8 +12,10 @@ from django.db import transaction
 from django.db.models import Max
 
 from kbframework.api.downloads import data_licence, table_serializer
+from kbframework.api.fields import utc_timestamp
 from kbframework.api.links import link_key, link_resources, link_rows
 from kbframework.api.renderers import rows_to_csv
+from kbframework.api.serializers import SourceBriefSerializer
 from kbframework.models import DataVersion, Release, Source
 from kbframework.registry import registry
 
@@ -98,16 +100,16 @@ def current_citation() -> dict:
     }
 
 
-def attribution() -> list[dict]:
-    """Every source with its licence as the knowledge base states it (None:
-    not stated), for the release's attribution."""
+def attribution(context: dict) -> list[dict]:
+    """Every source, as a link like any other ({slug, name, url}), with its
+    publisher, its licence as the knowledge base states it and where it is
+    published (each None: not stated), for the release's attribution."""
     return [
         {
-            "slug": source.slug,
-            "title": source.title,
-            "publisher": source.publisher,
-            "url": source.url,
+            "source": SourceBriefSerializer(source, context=context).data,
+            "publisher": source.publisher or None,
             "licence": source.licence or None,
+            "web_url": source.url or None,
         }
         for source in Source.objects.order_by("slug")
     ]
@@ -125,12 +127,13 @@ def licence_text(metadata: dict) -> str:
         "",
         "Sources (with the licence each states):",
     ]
-    for source in metadata["attribution"]:
-        stated = source["licence"] or "licence not stated"
-        where = f" <{source['url']}>" if source["url"] else ""
+    for entry in metadata["attribution"]:
+        source = entry["source"]
+        stated = entry["licence"] or "licence not stated"
+        where = f" <{entry['web_url']}>" if entry["web_url"] else ""
+        publisher = f", {entry['publisher']}" if entry["publisher"] else ""
         lines.append(
-            f"- {source['title']}, {source['publisher']}{where}: {stated}"
-            f" [{source['slug']}]"
+            f"- {source['name']}{publisher}{where}: {stated} [{source['slug']}]"
         )
     lines += ["", "How to cite:", metadata["how_to_cite"], ""]
     return "\r\n".join(lines)
@@ -209,13 +212,13 @@ def cut_release(*, note: str = "") -> Release:
         changelog = changelog_between(previous.manifest if previous else {}, manifest)
         metadata = {
             "number": number,
-            "cut_at": version.changed.isoformat(),
+            "cut_at": utc_timestamp(version.changed),
             "note": note,
             "data_version": version.number,
             "previous": previous.number if previous else None,
             "counts": {prefix: len(records) for prefix, records in full.items()},
             "licence": {**data_licence(), "note": LICENCE_NOTE},
-            "attribution": attribution(),
+            "attribution": attribution({"request": None}),
             "how_to_cite": how_to_cite(number, version.changed),
         }
         json_data = json.dumps(

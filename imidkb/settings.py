@@ -350,10 +350,18 @@ SPECTACULAR_SETTINGS = {
         "'3' is exactly release 3, '3+' is release 3 with later edits. Pin a "
         "release by downloading it from /api/v1/releases/ and checking its "
         "SHA-256. Information, not medical advice.\n\n"
+        "One shape for each kind of thing: a reference to another record is a "
+        "link {slug, name, url} everywhere (a figure's disease and study, a "
+        "citation's source); an identifier is {curie, system, code, label, "
+        "match (exact or loose), preferred, lookup_url, note} everywhere (a "
+        "symptom's HPO term and a drug's ATC codes included); `url` is always "
+        "an address in this API; what a source does not state is null, never "
+        "an empty string; every moment is ISO 8601 in UTC ending in Z. In CSV "
+        "a link is its slug, an identifier its CURIE.\n\n"
         "Whole tables: every list also answers /api/v1/<resource>/download.csv/ "
         "and /api/v1/<resource>/download.jsonl/, the whole filtered table in "
         "one streamed file (not paginated), with each row's citations and, for "
-        "diseases, drugs and drug classes, identifiers. CSV files can start "
+        "diseases, symptoms, drugs and drug classes, identifiers. CSV files can start "
         "with a byte-order mark for spreadsheet programs (bom=true). A CSV or "
         "download's file name names the resource and the release.\n\n"
         "Fields: every list, detail and download takes fields=slug,name,... "
@@ -407,6 +415,9 @@ SPECTACULAR_SETTINGS = {
         "MechanismKindEnum": "diseases.models.Mechanism.Kind",
         "SourceKindEnum": "kbframework.models.Source.Kind",
         "RecordStatusEnum": "kbframework.choices.Status",
+        # Two choice sets of fields named `frequency` (null when not stated).
+        "DiseaseSymptomFrequencyEnum": "diseases.models.DiseaseSymptom.Frequency",
+        "AdverseEffectFrequencyEnum": "treatments.models.AdverseEffect.Frequency",
     },
 }
 

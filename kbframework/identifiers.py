@@ -2,6 +2,7 @@
 each identifier is written, and where a reader can look one up."""
 
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -73,4 +74,25 @@ def identifier_url(system: str, identifier: str) -> str:
     template = IDENTIFIER_URLS.get(system)
     if not template:
         return ""
-    return template.format(id=identifier, code=identifier.split(":", 1)[-1])
+    return template.format(id=identifier, code=identifier_code(identifier))
+
+
+def identifier_code(identifier: str) -> str:
+    """The code of a CURIE within its system: "M06.9" of "ICD10:M06.9"."""
+    return identifier.split(":", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """An identifier a record keeps in a field of its own rather than in
+    identifier rows (a symptom's HPO term): read as an identifier row is,
+    so that the API shows both the same way."""
+
+    system: str
+    identifier: str
+    label: str = ""
+    exact: bool = True
+    note: str = ""
+    # Whether curators chose it among the record's codes of its system;
+    # None: no such choice is curated for this kind of record.
+    preferred: bool | None = None

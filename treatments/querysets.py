@@ -16,17 +16,22 @@ from kbframework.visibility import Visibility
 
 class DrugClassQuerySet(NamedRecordQuerySet):
     def for_list(self, user) -> "DrugClassQuerySet":
-        return self.restrict(user).select_related("parent")
+        from treatments.models import DrugClassXref
+
+        return (
+            self.restrict(user)
+            .select_related("parent")
+            .prefetch_related(Prefetch("xrefs", queryset=DrugClassXref.objects.all()))
+        )
 
     def for_detail(self, user) -> "DrugClassQuerySet":
-        from treatments.models import Drug, DrugClassXref
+        from treatments.models import Drug
 
         visibility = Visibility.of(user)
         return self.for_list(user).prefetch_related(
             citations_prefetch(),
             Prefetch("children", queryset=visibility.records(self.model.objects.all())),
             Prefetch("drugs", queryset=visibility.records(Drug.objects.all())),
-            Prefetch("xrefs", queryset=DrugClassXref.objects.all()),
             *self.stated_prefetches(visibility),
         )
 

@@ -3,10 +3,22 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from diseases.models import Disease, Mechanism, Symptom
-from kbframework.api.fields import SlugLinkField
+from diseases.models import (
+    Disease,
+    DiseaseBodySystem,
+    DiseaseMechanism,
+    DiseaseSymptom,
+    Mechanism,
+    Symptom,
+)
+from kbframework.api.fields import SlugLinkField, StatedTextField
 from kbframework.api.inherited import StatedForSerializer, stated_above
-from kbframework.api.serializers import BriefSerializer, CitationSerializer
+from kbframework.api.links import end_serializer, link_row_serializer
+from kbframework.api.serializers import (
+    BriefSerializer,
+    CitationSerializer,
+    IdentifierSerializer,
+)
 from kbframework.registry import registry
 
 
@@ -14,22 +26,24 @@ class DiseaseBriefSerializer(BriefSerializer):
     url = SlugLinkField("disease-detail")
 
 
-class BodySystemLinkSerializer(serializers.Serializer):
-    slug = serializers.CharField(source="body_system.slug")
-    name = serializers.CharField(source="body_system.name")
+class BodySystemBriefSerializer(BriefSerializer):
+    url = SlugLinkField("bodysystem-detail")
 
 
 class DiseaseSerializer(serializers.ModelSerializer):
-    """A disease in a list: identity, names, kind, summary, groups, body systems."""
+    """A disease in a list: identity, names, kind, summary, groups, body
+    systems, identifiers."""
 
     url = SlugLinkField("disease-detail")
     parents = serializers.SerializerMethodField()
-    body_systems = BodySystemLinkSerializer(
-        source="body_system_links", many=True, read_only=True
-    )
+    body_systems = serializers.SerializerMethodField()
+    identifiers = IdentifierSerializer(source="xrefs", many=True, read_only=True)
     # What the computed fields read: `fields` leaves out the prefetches of
     # the fields it does not name (kbframework.api.selection).
-    field_reads = {"parents": ("parent_links",)}
+    field_reads = {
+        "parents": ("parent_links",),
+        "body_systems": ("body_system_links",),
+    }
 
     class Meta:
         model = Disease
@@ -44,6 +58,7 @@ class DiseaseSerializer(serializers.ModelSerializer):
             "summary",
             "parents",
             "body_systems",
+            "identifiers",
             "status",
             "reviewed_on",
             "updated",
@@ -54,33 +69,29 @@ class DiseaseSerializer(serializers.ModelSerializer):
         parents = [link.parent for link in obj.parent_links.all()]
         return DiseaseBriefSerializer(parents, many=True, context=self.context).data
 
+    @extend_schema_field(BodySystemBriefSerializer(many=True))
+    def get_body_systems(self, obj):
+        systems = [link.body_system for link in obj.body_system_links.all()]
+        return BodySystemBriefSerializer(systems, many=True, context=self.context).data
 
-class SymptomLinkSerializer(serializers.Serializer):
-    """A symptom stated for a disease, with the source's frequency wording."""
 
-    slug = serializers.CharField(source="symptom.slug")
-    name = serializers.CharField(source="symptom.name")
-    url = SlugLinkField("symptom-detail", source="symptom")
-    hpo_id = serializers.CharField(source="symptom.hpo_id")
-    frequency = serializers.CharField()
-    note = serializers.CharField()
-    citations = CitationSerializer(many=True, read_only=True)
+# A record's own links are the rows of their link resource without the end
+# that is the record: a disease's symptoms are {symptom, note, frequency,
+# citations}, as /api/v1/disease-symptoms/ has them beside `disease`.
+SymptomLinkSerializer = link_row_serializer(DiseaseSymptom, "disease")
+MechanismLinkSerializer = link_row_serializer(DiseaseMechanism, "disease")
 
 
 class GroupSymptomSerializer(SymptomLinkSerializer):
     """A symptom stated for a group the disease belongs to, not for the disease."""
 
-    stated_for = serializers.CharField(source="disease.slug")
+    stated_for = DiseaseBriefSerializer(
+        source="disease", help_text="The group the symptom is stated for."
+    )
 
-
-class MechanismLinkSerializer(serializers.Serializer):
-    slug = serializers.CharField(source="mechanism.slug")
-    name = serializers.CharField(source="mechanism.name")
-    url = SlugLinkField("mechanism-detail", source="mechanism")
-    kind = serializers.CharField(source="mechanism.kind")
-    role = serializers.CharField()
-    note = serializers.CharField()
-    citations = CitationSerializer(many=True, read_only=True)
+    class Meta(SymptomLinkSerializer.Meta):
+        fields = [*SymptomLinkSerializer.Meta.fields, "stated_for"]
+        read_only_fields = fields
 
 
 class RelationSerializer(serializers.Serializer):
@@ -143,14 +154,6 @@ class StatedForGroupSerializer(StatedForSerializer):
         return RelationSerializer(links, many=True, context=context).data
 
 
-class XrefSerializer(serializers.Serializer):
-    system = serializers.CharField()
-    identifier = serializers.CharField()
-    label = serializers.CharField()
-    exact = serializers.BooleanField()
-    note = serializers.CharField()
-
-
 class RelatedDiseaseSerializer(serializers.Serializer):
     """Another disease, with what it shares with this one."""
 
@@ -162,16 +165,21 @@ class RelatedDiseaseSerializer(serializers.Serializer):
         help_text="The shared items, each weighted by how specific it is "
         "(the log of the number of diseases over the number stating it)."
     )
-    family = serializers.CharField(
+    family = StatedTextField(
         help_text="How the two are of one family (a member; another member "
-        "of one of its groups), or empty. Family comes first."
+        "of one of its groups); null when they are not. Family comes first."
     )
     reason = serializers.CharField(help_text="Why it is related, in words.")
 
     def get_fields(self):
         fields = super().get_fields()
         for shared in registry.shared_ends(Disease):
-            fields[shared.key] = serializers.ListField(child=serializers.CharField())
+            end = shared.links().model._meta.get_field(shared.end).related_model
+            fields[shared.key] = end_serializer(end)(
+                many=True,
+                read_only=True,
+                help_text=f"The {end._meta.verbose_name_plural} both share.",
+            )
         return fields
 
 
@@ -183,7 +191,6 @@ class DiseaseDetailSerializer(DiseaseSerializer):
     # their registered positions: see get_fields().
 
     members = serializers.SerializerMethodField()
-    identifiers = XrefSerializer(source="xrefs", many=True, read_only=True)
     symptoms = SymptomLinkSerializer(source="symptom_links", many=True, read_only=True)
     group_symptoms = serializers.SerializerMethodField(
         help_text="Deprecated: use stated_for_groups, which has every level "
@@ -218,7 +225,6 @@ class DiseaseDetailSerializer(DiseaseSerializer):
             "course_notes",
             "diagnosis_notes",
             "members",
-            "identifiers",
             "symptoms",
             "group_symptoms",
             "stated_for_groups",
@@ -287,7 +293,10 @@ class DiseaseDetailSerializer(DiseaseSerializer):
 
 
 class SymptomSerializer(serializers.ModelSerializer):
+    """A symptom in a list; its HPO term is its identifier."""
+
     url = SlugLinkField("symptom-detail")
+    identifiers = IdentifierSerializer(many=True, read_only=True)
 
     class Meta:
         model = Symptom
@@ -297,31 +306,14 @@ class SymptomSerializer(serializers.ModelSerializer):
             "name",
             "synonyms",
             "description",
-            "hpo_id",
-            "hpo_label",
+            "identifiers",
             "status",
             "updated",
         ]
 
 
-class DiseaseLinkSerializer(serializers.Serializer):
-    slug = serializers.CharField(source="disease.slug")
-    name = serializers.CharField(source="disease.name")
-    url = SlugLinkField("disease-detail", source="disease")
-    note = serializers.CharField()
-    citations = CitationSerializer(many=True, read_only=True)
-
-
-class SymptomDiseaseSerializer(DiseaseLinkSerializer):
-    frequency = serializers.CharField()
-
-
-class MechanismDiseaseSerializer(DiseaseLinkSerializer):
-    role = serializers.CharField()
-
-
 class SymptomDetailSerializer(SymptomSerializer):
-    diseases = SymptomDiseaseSerializer(
+    diseases = link_row_serializer(DiseaseSymptom, "symptom")(
         source="disease_links", many=True, read_only=True
     )
     citations = CitationSerializer(many=True, read_only=True)
@@ -348,7 +340,7 @@ class MechanismSerializer(serializers.ModelSerializer):
 
 
 class MechanismDetailSerializer(MechanismSerializer):
-    diseases = MechanismDiseaseSerializer(
+    diseases = link_row_serializer(DiseaseMechanism, "mechanism")(
         source="disease_links", many=True, read_only=True
     )
     citations = CitationSerializer(many=True, read_only=True)
@@ -364,4 +356,6 @@ class BodySystemSerializer(serializers.Serializer):
 
 
 class BodySystemDetailSerializer(BodySystemSerializer):
-    diseases = DiseaseLinkSerializer(source="disease_links", many=True, read_only=True)
+    diseases = link_row_serializer(DiseaseBodySystem, "body_system")(
+        source="disease_links", many=True, read_only=True
+    )

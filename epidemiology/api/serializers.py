@@ -3,9 +3,15 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from diseases.api.serializers import DiseaseBriefSerializer
 from epidemiology.models import Figure, Study
-from kbframework.api.fields import ExactDecimalField, SlugLinkField
-from kbframework.api.serializers import CitationSerializer
+from kbframework.api.fields import (
+    ChoiceValueField,
+    ExactDecimalField,
+    SlugLinkField,
+    StatedTextField,
+)
+from kbframework.api.serializers import BriefSerializer, CitationSerializer
 
 
 def question_key(figure) -> str:
@@ -30,8 +36,9 @@ class FigureListSerializer(serializers.ListSerializer):
 
 
 def answers_of(figures: list, context: dict) -> dict:
-    """question key -> [(slug, preferred, reason)] of the visible figures of
-    the diseases of `figures` (cached in the serializer context)."""
+    """question key -> [figure] of the visible figures of the diseases of
+    `figures`, each read with what its link shows (slug, display value) and
+    whether it is preferred, why (cached in the serializer context)."""
     cache = context.setdefault("figure_answers", {})
     diseases = {figure.disease_id for figure in figures} - cache.setdefault(
         "_diseases", set()
@@ -42,8 +49,8 @@ def answers_of(figures: list, context: dict) -> dict:
         rows = (
             Figure.objects.restrict(user)
             .filter(disease_id__in=sorted(diseases))
-            .order_by("slug")
-            .values_list(
+            .select_related("disease")
+            .only(
                 "slug",
                 "disease__slug",
                 "measure",
@@ -51,13 +58,45 @@ def answers_of(figures: list, context: dict) -> dict:
                 "region",
                 "preferred",
                 "preferred_reason",
+                "value",
+                "lower",
+                "upper",
+                "qualifier",
+                "unit",
             )
+            .order_by("slug")
         )
-        for slug, disease, measure, population, region, preferred, reason in rows:
-            key = "/".join((disease, measure, population, region))
-            cache.setdefault(key, []).append((slug, preferred, reason))
+        for answer in rows:
+            key = question_key(answer)
+            cache.setdefault(key, []).append(answer)
         cache["_diseases"] |= diseases
     return cache
+
+
+class FigureBriefSerializer(BriefSerializer):
+    """A linked figure: slug, name (the figure as a reader should see it,
+    "up to 50,000 people") and API URL."""
+
+    name = serializers.CharField(source="display_value")
+    url = SlugLinkField("figure-detail")
+
+
+class StudyBriefSerializer(BriefSerializer):
+    url = SlugLinkField("study-detail")
+
+
+class DisagreementSerializer(serializers.Serializer):
+    """The figures that answer one question, and the preferred one."""
+
+    question = serializers.CharField()
+    figures = FigureBriefSerializer(many=True, help_text="Every answer, this one too.")
+    preferred = FigureBriefSerializer(
+        allow_null=True,
+        help_text="The answer curators prefer; null when they chose none.",
+    )
+    preferred_reason = StatedTextField(
+        help_text="Why it is preferred; null when none is."
+    )
 
 
 class FigureSerializer(serializers.ModelSerializer):
@@ -77,13 +116,26 @@ class FigureSerializer(serializers.ModelSerializer):
         help_text="The figure's API id: its permanent slug (the same as `slug`).",
     )
     url = SlugLinkField("figure-detail")
-    disease = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    study = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True, allow_null=True
+    disease = DiseaseBriefSerializer(read_only=True)
+    study = StudyBriefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The study that reports the figure; null when none is named.",
     )
     value = ExactDecimalField()
     lower = ExactDecimalField()
     upper = ExactDecimalField()
+    qualifier = ChoiceValueField(
+        Figure.Qualifier.choices,
+        blank="unqualified",
+        help_text="How the source qualifies the number: unqualified (stated "
+        "as a plain number), approximately, roughly, estimated, up-to (an "
+        "upper bound: `upper` holds it), more-than (a lower bound: `lower`).",
+    )
+    preferred_reason = StatedTextField(
+        help_text="Why an editor prefers this figure; null when it is not "
+        "preferred (no reason stated)."
+    )
     display = serializers.CharField(source="display_value", read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
     question = serializers.SerializerMethodField(
@@ -141,30 +193,20 @@ class FigureSerializer(serializers.ModelSerializer):
     def get_question(self, figure) -> str:
         return question_key(figure)
 
-    @extend_schema_field(
-        {
-            "type": "object",
-            "nullable": True,
-            "properties": {
-                "question": {"type": "string"},
-                "figures": {"type": "array", "items": {"type": "string"}},
-                "preferred": {"type": "string", "nullable": True},
-                "preferred_reason": {"type": "string"},
-            },
-        }
-    )
+    @extend_schema_field(DisagreementSerializer(allow_null=True))
     def get_disagreement(self, figure):
         key = question_key(figure)
         answers = answers_of([figure], self.context).get(key, [])
         if len(answers) < 2:
             return None
-        preferred = [(slug, reason) for slug, chosen, reason in answers if chosen]
-        return {
+        preferred = [answer for answer in answers if answer.preferred]
+        disagreement = {
             "question": key,
-            "figures": [slug for slug, _chosen, _reason in answers],
-            "preferred": preferred[0][0] if preferred else None,
-            "preferred_reason": preferred[0][1] if preferred else "",
+            "figures": answers,
+            "preferred": preferred[0] if preferred else None,
+            "preferred_reason": preferred[0].preferred_reason if preferred else None,
         }
+        return DisagreementSerializer(disagreement, context=self.context).data
 
 
 class StudySerializer(serializers.ModelSerializer):

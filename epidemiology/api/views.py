@@ -27,7 +27,11 @@ FIGURE_EXAMPLE = {
     "id": "sle-gb-count-introduction",
     "url": "https://imidkb.example/api/v1/figures/sle-gb-count-introduction/",
     "slug": "sle-gb-count-introduction",
-    "disease": "systemic-lupus-erythematosus",
+    "disease": {
+        "slug": "systemic-lupus-erythematosus",
+        "name": "Systemic lupus erythematosus",
+        "url": "https://imidkb.example/api/v1/diseases/systemic-lupus-erythematosus/",
+    },
     "measure": "prevalence-count",
     "value": None,
     "lower": None,
@@ -38,8 +42,19 @@ FIGURE_EXAMPLE = {
     "population": "general",
     "region": "GB",
     "year": None,
+    "study": None,
     "preferred": False,
-    "citations": [{"source": "imid-bio-uk", "section": "Introduction"}],
+    "preferred_reason": None,
+    "citations": [
+        {
+            "source": {
+                "slug": "imid-bio-uk",
+                "name": "What are immune-mediated inflammatory diseases?",
+                "url": "https://imidkb.example/api/v1/sources/imid-bio-uk/",
+            },
+            "section": "Introduction",
+        }
+    ],
 }
 
 

@@ -39,7 +39,11 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
 from kbframework.api.renderers import csv_lines
-from kbframework.api.serializers import ErrorSerializer
+from kbframework.api.serializers import (
+    CitationSerializer,
+    ErrorSerializer,
+    IdentifierSerializer,
+)
 from kbframework.registry import registry
 
 BOM = "\ufeff"
@@ -50,19 +54,6 @@ CHUNK_SIZE = 500
 
 
 # ------------------------------------------------------------------ columns
-
-
-def citation_cell(citation) -> dict:
-    return {"source": citation.source.slug, "section": citation.section}
-
-
-def identifier_cell(xref) -> dict:
-    return {
-        "system": xref.system,
-        "identifier": xref.identifier,
-        "label": xref.label,
-        "exact": xref.exact,
-    }
 
 
 # The columns a table adds, as the schema documents them where `fields` asks
@@ -80,23 +71,15 @@ TABLE_COLUMN_SCHEMAS = {
         "readOnly": True,
         "description": "Only when `fields` names it (always in CSV and "
         "downloads): the record's identifiers in other systems.",
-        "items": {
-            "type": "object",
-            "properties": {
-                "system": {"type": "string"},
-                "identifier": {"type": "string"},
-                "label": {"type": "string"},
-                "exact": {"type": "boolean"},
-            },
-            "required": ["system", "identifier", "label", "exact"],
-        },
+        "items": {"$ref": "#/components/schemas/Identifier"},
     },
 }
 
 
 def table_extras(model) -> list[tuple[str, str | None, object, object]]:
     """The columns a table adds to its list rows, for this model: (column,
-    relation, prefetch, cell). `citations` are the record's citations (for a
+    relation, prefetch, serializer class of a cell: the API's one shape of
+    a citation or an identifier). `citations` are the record's citations (for a
     source: the sections of it that records cite; for a kind of record that
     carries none, such as body systems, the column is there and empty);
     `identifiers` the record's identifiers in external systems, for the
@@ -106,7 +89,7 @@ def table_extras(model) -> list[tuple[str, str | None, object, object]]:
     names = {f.name for f in model._meta.get_fields()}
     extras = []
     if "citations" not in names:
-        extras.append(("citations", None, None, citation_cell))
+        extras.append(("citations", None, None, CitationSerializer))
     else:
         prefetch = Prefetch(
             "citations",
@@ -114,13 +97,13 @@ def table_extras(model) -> list[tuple[str, str | None, object, object]]:
                 "source__slug", "section"
             ),
         )
-        extras.append(("citations", "citations", prefetch, citation_cell))
+        extras.append(("citations", "citations", prefetch, CitationSerializer))
     if "xrefs" in names:
         related = model._meta.get_field("xrefs").related_model
         prefetch = Prefetch(
             "xrefs", queryset=related.objects.order_by("system", "identifier")
         )
-        extras.append(("identifiers", "xrefs", prefetch, identifier_cell))
+        extras.append(("identifiers", "xrefs", prefetch, IdentifierSerializer))
     return extras
 
 
@@ -170,10 +153,13 @@ class TableListSerializer(serializers.ListSerializer):
         if prepare is not None:
             prepare(instances)
         rows = super().to_representation(instances)
+        cells = [cell(context=self.context) for _c, _r, _p, cell in extras]
         for row, obj in zip(rows, instances, strict=True):
-            for column, relation, _prefetch, cell in extras:
+            for (column, relation, _prefetch, _cell), cell in zip(
+                extras, cells, strict=True
+            ):
                 items = getattr(obj, relation).all() if relation else []
-                row[column] = [cell(item) for item in items]
+                row[column] = [cell.to_representation(item) for item in items]
         return rows
 
 

@@ -1,5 +1,7 @@
-"""Serializer fields: exact decimals and links to records."""
+"""Serializer fields: exact decimals, links to records, choices and text
+that may not be stated, and the one way a moment is written."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.urls import reverse as django_reverse
@@ -49,3 +51,45 @@ class SlugLinkField(serializers.HyperlinkedRelatedField):
     def to_representation(self, value):
         request = self.context.get("request")
         return self.get_url(value, self.view_name, request, None)
+
+
+def utc_timestamp(value: datetime) -> str:
+    """A moment as the API writes every one: ISO 8601 in UTC, ending in Z
+    (2026-11-21T12:00:00Z), as DRF's DateTimeField writes it in UTC; for the
+    outputs written without a serializer (a release's release.json)."""
+    return serializers.DateTimeField(default_timezone=UTC).to_representation(value)
+
+
+class ChoiceValueField(serializers.ChoiceField):
+    """A model choice whose blank value ("") means something: in the API it
+    is either null ("not stated", the default) or an explicit value (`blank`,
+    e.g. a figure's qualifier "unqualified"), never "". The schema's enum
+    then lists only values with a meaning of their own."""
+
+    def __init__(self, choices, *, blank: str | None = None, **kwargs):
+        self.blank = blank
+        stated = [(value, label) for value, label in choices if value != ""]
+        if blank is not None:
+            blank_label = dict(choices).get("", blank)
+            stated = [(blank, blank_label), *stated]
+        else:
+            kwargs["allow_null"] = True
+        kwargs["read_only"] = True
+        super().__init__(choices=stated, **kwargs)
+
+    def to_representation(self, value):
+        if value in ("", None):
+            return self.blank
+        return super().to_representation(value)
+
+
+class StatedTextField(serializers.CharField):
+    """Text that may not be stated: null when it is not, never ""."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        kwargs["allow_null"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return None if value in ("", None) else super().to_representation(value)

@@ -5,7 +5,9 @@ A link kind is a cited model without a resource of its own: a disease's
 symptoms (with their frequency), its mechanisms (with their role), relations,
 group memberships, body systems, indications, adverse effects, identifiers,
 treatment-response notes. Each row shows its ends as {slug, name, url} (null
-for an empty optional end), its own fields and its citations; the list
+for an empty optional end), its own fields and its citations (a row of
+identifiers: its end and the identifier's one shape, IdentifierSerializer;
+a choice the source does not state is null, never ""); the list
 filters by the slug of each end (repeat the parameter to match any of
 several) and by its choice and true/false fields, is paginated like every
 list and served as CSV. The rows are read through the one visibility rule
@@ -20,16 +22,23 @@ records they link, as DESIGN's interface names them.
 import re
 from functools import cache
 
+import django_filters
 from django.db import models
 from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from kbframework.api.downloads import TableDownloadMixin
-from kbframework.api.fields import SlugLinkField
-from kbframework.api.serializers import BriefSerializer, CitationSerializer
+from kbframework.api.fields import ChoiceValueField, SlugLinkField
+from kbframework.api.serializers import (
+    MATCHES,
+    BriefSerializer,
+    CitationSerializer,
+    IdentifierSerializer,
+)
 from kbframework.api.viewsets import KBReadOnlyViewSet, KBViewSetMixin
 from kbframework.filters import boolean_filter, choice_filter, slug_filter
+from kbframework.models import Xref
 from kbframework.querysets import citations_prefetch
 from kbframework.registry import registry
 from kbframework.visibility import dependencies
@@ -81,21 +90,52 @@ def end_serializer(model) -> type[serializers.Serializer]:
     return type(f"Linked{model.__name__}Serializer", (BriefSerializer,), attrs)
 
 
+def is_identifier(model) -> bool:
+    """Rows of identifiers of a record (DiseaseXref, DrugXref...)."""
+    return issubclass(model, Xref)
+
+
+# The row fields an identifier row shows in the identifier's shape instead.
+IDENTIFIER_OWN_FIELDS = {"system", "identifier", "label", "exact", "preferred", "note"}
+
+
+def own_field_serializer(field) -> serializers.Field | None:
+    """A row's own field as the API shows it, where the default would not
+    do: a choice with a blank value ("frequency not stated") is null when
+    blank, never "" (None: the ModelSerializer's default field)."""
+    if field.choices and "" in dict(field.flatchoices):
+        blank = dict(field.flatchoices)[""]
+        return ChoiceValueField(
+            field.flatchoices,
+            help_text=f"{str(field.verbose_name).capitalize()}; null: {blank}.",
+        )
+    return None
+
+
 @cache
-def link_serializer(model) -> type[serializers.ModelSerializer]:
-    """A row of a link kind: its ends, its own fields, its citations."""
+def link_serializer(model) -> type[serializers.Serializer]:
+    """A row of a link kind: its ends, its own fields, its citations. A row
+    of identifiers is its end and the identifier (IdentifierSerializer)."""
     attrs = {
         "__doc__": f"One {model._meta.verbose_name}. {model.__doc__}",
         "__module__": __name__,
         "citations": CitationSerializer(many=True, read_only=True),
     }
-    for field in ends(model):
-        attrs[field.name] = end_serializer(field.related_model)(
-            read_only=True, allow_null=field.null
-        )
     if "slug" in own_fields(model):  # a record: addressed by its slug
         attrs["url"] = SlugLinkField(f"{model._meta.model_name}-detail")
     own = own_fields(model)
+    if is_identifier(model):
+        own = [name for name in own if name not in IDENTIFIER_OWN_FIELDS]
+        own += list(IdentifierSerializer().fields)
+        bases = (LinkRowMixin, IdentifierSerializer)
+        # The row's natural key names its identifier; the row calls it curie.
+        attrs["key_columns"] = {"identifier": "curie"}
+    else:
+        bases = (LinkRowMixin, serializers.ModelSerializer)
+        for name in own:
+            declared = own_field_serializer(model._meta.get_field(name))
+            if declared is not None:
+                attrs[name] = declared
     fields = [
         *(["url", "slug"] if "url" in attrs else []),
         *(field.name for field in ends(model)),
@@ -108,7 +148,49 @@ def link_serializer(model) -> type[serializers.ModelSerializer]:
     attrs["Meta"] = meta
     # Named apart from the records' own nested serializers (schema components).
     name = f"{model.__name__}LinkSerializer"
-    return type(name, (serializers.ModelSerializer,), attrs)
+    return type(name, bases, attrs)
+
+
+class LinkRowMixin:
+    """The fields of a link row in its Meta's order, each end a link
+    {slug, name, url}. The ends are made when the serializer is (not when its
+    class is): whether an end has a URL depends on the resources registered,
+    and a record's serializers are defined before they all are."""
+
+    def get_fields(self):
+        declared = super().get_fields()
+        by_name = {field.name: field for field in ends(self.Meta.model)}
+        fields = {}
+        for name in self.Meta.fields:
+            field = by_name.get(name)
+            if field is not None:
+                fields[name] = end_serializer(field.related_model)(
+                    read_only=True, allow_null=field.null
+                )
+            else:
+                fields[name] = declared[name]
+        return fields
+
+
+@cache
+def link_row_serializer(model, without: str) -> type[serializers.Serializer]:
+    """The rows of a link kind as a record shows its own links: the link
+    resource's row without the end that is the record itself (a disease's
+    symptoms: {symptom, note, frequency, citations})."""
+    base = link_serializer(model)
+    fields = [name for name in base.Meta.fields if name != without]
+    meta = type("Meta", (base.Meta,), {"fields": fields, "read_only_fields": fields})
+    owner = model._meta.get_field(without).related_model.__name__
+    return type(
+        f"{model.__name__}Of{owner}Serializer",
+        (base,),
+        {
+            "__doc__": base.__doc__,
+            "__module__": __name__,
+            without: None,
+            "Meta": meta,
+        },
+    )
 
 
 @cache
@@ -142,8 +224,38 @@ def link_filterset(model) -> type[FilterSet]:
             attrs[field.name] = boolean_filter(
                 field.name, f"Rows by {field.verbose_name}:"
             )
+    if is_identifier(model):
+        attrs["match"] = match_filter()
+        # `exact` is what `match` was called before (rows carried `exact`):
+        # kept answering, for the scripts written then.
+        attrs["exact"] = boolean_filter(
+            "exact", "The same as match=exact (true) or match=loose (false):"
+        )
     attrs["Meta"] = type("Meta", (), {"model": model, "fields": []})
     return type(f"{model.__name__}FilterSet", (FilterSet,), attrs)
+
+
+def match_filter() -> django_filters.MultipleChoiceFilter:
+    """`match` of identifier rows: exact or loose (their `exact` flag)."""
+    values = ", ".join(value for value, _label in MATCHES)
+
+    def method(queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(exact__in=[v == "exact" for v in value])
+
+    return django_filters.MultipleChoiceFilter(
+        label="Match",
+        choices=MATCHES,
+        method=method,
+        help_text="Identifiers that name the same thing as their record "
+        f"(exact) or are looser cross-references (loose). One of: {values}; "
+        "repeat to match any of several.",
+        error_messages={
+            "invalid_choice": f"\u201c%(value)s\u201d is not allowed; "
+            f"use one of: {values}."
+        },
+    )
 
 
 def link_rows(model, user) -> models.QuerySet:
@@ -233,9 +345,10 @@ def link_key(model, row: dict) -> str:
     ends' slugs and own key fields, as `natural_key_lookups` name them (the
     key of a row in a release's manifest and changelog)."""
     parts = []
+    columns = getattr(link_serializer(model), "key_columns", {})
     for lookup in model.natural_key_lookups:
         name, _sep, rest = lookup.partition("__")
-        value = row.get(name)
+        value = row.get(columns.get(name, name))
         if rest and isinstance(value, dict):
             value = value.get(rest)
         parts.append("" if value is None else str(value))

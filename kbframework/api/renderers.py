@@ -13,15 +13,17 @@ VERSION_HEADER = "X-KB-Data-Version"
 
 
 def flatten(value) -> str:
-    """One CSV cell: lists joined by "; ", linked records by slug."""
+    """One CSV cell, by one rule in every CSV (list pages, downloads, release
+    zips): a linked record {slug, name, url} is its slug, an identifier its
+    CURIE, a citation "source: section"; lists are joined by "; "."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
         if "source" in value and "section" in value:
-            return f"{value['source']}: {value['section']}"
-        for key in ("slug", "identifier", "id", "name"):
+            return f"{flatten(value['source'])}: {value['section']}"
+        for key in ("slug", "curie", "name"):
             if key in value:
                 return str(value[key])
         return "; ".join(f"{k}={flatten(v)}" for k, v in value.items())

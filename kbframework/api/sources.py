@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 
-from kbframework.api.fields import SlugLinkField
+from kbframework.api.fields import SlugLinkField, StatedTextField
 from kbframework.api.viewsets import KBReadOnlyViewSet
 from kbframework.filtersets import SourceFilterSet
 from kbframework.models import Source
@@ -11,6 +11,10 @@ from kbframework.models import Source
 
 class SourceSerializer(serializers.ModelSerializer):
     url = SlugLinkField("source-detail")
+    licence = StatedTextField(
+        help_text="The licence the source states (CC BY-SA); null when the "
+        "knowledge base records none (not stated)."
+    )
 
     class Meta:
         model = Source

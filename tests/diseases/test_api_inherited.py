@@ -61,7 +61,7 @@ def test_crohns_detail_gives_its_groups_treatments_and_figures(kb, client):
     assert "immunosuppressants" in {t["drug_class"]["slug"] for t in ibd["treatments"]}
     assert "biologics" in {t["drug_class"]["slug"] for t in imid["treatments"]}
     assert "0.7%" in {figure["display"] for figure in ibd["figures"]}
-    assert {figure["disease"] for figure in ibd["figures"]} == {
+    assert {figure["disease"]["slug"] for figure in ibd["figures"]} == {
         "inflammatory-bowel-disease"
     }
 
@@ -106,7 +106,7 @@ def test_every_group_above_gives_what_is_stated_for_it_and_nothing_else(kb, clie
                 assert entry[key] == groups[slug][key], (disease.slug, slug, key)
                 checked += len(entry[key])
         for figure in body["figures"]:
-            assert figure["disease"] == disease.slug
+            assert figure["disease"]["slug"] == disease.slug
     assert checked > 50
 
 
@@ -137,14 +137,15 @@ def test_group_symptoms_stays_the_symptoms_of_its_direct_groups(kb, client):
     groups one level up, the same rows as those groups' entries."""
     body = detail(client, "diseases", "systemic-lupus-erythematosus")
     direct = [
-        (symptom["slug"], entry["group"]["slug"])
+        (symptom["symptom"]["slug"], entry["group"]["slug"])
         for membership in body["parents"]
         for entry in body["stated_for_groups"]
         if entry["group"]["slug"] == membership["slug"]
         for symptom in entry["symptoms"]
     ]
     old = [
-        (symptom["slug"], symptom["stated_for"]) for symptom in body["group_symptoms"]
+        (symptom["symptom"]["slug"], symptom["stated_for"]["slug"])
+        for symptom in body["group_symptoms"]
     ]
     assert sorted(old) == sorted(direct)
     assert ("fatigue", "imid") in old
@@ -179,7 +180,9 @@ def test_a_group_reached_only_through_a_draft_group_is_hidden(kb, client, admin_
         draft.slug,
         top.slug,
     ]
-    assert [s["slug"] for s in entries[top.slug]["symptoms"]] == [symptom.slug]
+    assert [s["symptom"]["slug"] for s in entries[top.slug]["symptoms"]] == [
+        symptom.slug
+    ]
     assert entries[top.slug]["figures"] and entries[top.slug]["treatments"]
 
 
@@ -430,7 +433,7 @@ def test_releases_keep_facts_on_the_records_they_are_stated_for(kb):
     )
     assert "stated_for_groups" not in lupus
     assert ("fatigue", "imid") in {
-        (s["slug"], s["stated_for"]) for s in lupus["group_symptoms"]
+        (s["symptom"]["slug"], s["stated_for"]["slug"]) for s in lupus["group_symptoms"]
     }
     assert all("stated_for_classes" not in d for d in data["drugs"])
     assert all("stated_for_classes" not in c for c in data["drug-classes"])

@@ -126,7 +126,7 @@ def test_malformed_figure_filters_are_400(kb, client, query):
 def test_study_detail_lists_its_figures(kb, client):
     body = client.get("/api/v1/studies/imid-new-cases-split-2019/").json()
     assert body["year"] == 2019
-    shares = {f["disease"]: f["value"] for f in body["figures"]}
+    shares = {f["disease"]["slug"]: f["value"] for f in body["figures"]}
     assert shares["multiple-sclerosis"] == "0.1"
     assert len(shares) == 6
 

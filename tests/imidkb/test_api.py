@@ -265,14 +265,15 @@ QUERY_COUNTS = {
     # detail: + its adverse-effect-of links; related diseases weigh family
     # (one query) and shared items by how many diseases state them (a count);
     # the groups above (the way up, the groups), whose stated links are read
-    # with its own, one query per kind for all
-    "diseases": (5, 35),  # + the answers to its figures' questions
+    # with its own, one query per kind for all; lists of records with
+    # identifiers: + their identifiers
+    "diseases": (6, 35),  # + the answers to its figures' questions
     "symptoms": (3, 7),  # detail: + the classes it is an adverse effect of
     "mechanisms": (3, 5),
     "body-systems": (3, 4),
     # detail: + its response notes; the class tree, the classes above and
     # their uses, adverse effects and response notes (+ citations)
-    "drug-classes": (3, 16),
+    "drug-classes": (4, 16),
     # detail: + its class's and the classes above's, read together
     "drugs": (4, 12),
     "studies": (3, 6),  # detail: + the answers to its figures' questions

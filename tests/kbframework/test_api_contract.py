@@ -197,7 +197,14 @@ def test_disagreeing_figures_say_so_in_the_data(kb, client):
     (question,) = {row["question"] for row in rows}
     assert question == "systemic-lupus-erythematosus/prevalence-count/general/GB"
     for row in rows:
-        assert sorted(row["disagreement"]["figures"]) == sorted(r["slug"] for r in rows)
+        named = [figure["slug"] for figure in row["disagreement"]["figures"]]
+        assert sorted(named) == sorted(r["slug"] for r in rows)
+        assert {f["name"] for f in row["disagreement"]["figures"]} == {
+            r["display"] for r in rows
+        }
+        # No curator chose one: no preferred figure, and so no reason.
+        assert row["disagreement"]["preferred"] is None
+        assert row["disagreement"]["preferred_reason"] is None
     alone = client.get("/api/v1/figures/?disease=psoriasis").json()["results"]
     assert all(row["disagreement"] is None for row in alone)
     detail = client.get(rows[0]["url"]).json()

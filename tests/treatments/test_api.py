@@ -59,8 +59,12 @@ def test_drug_class_detail(kb, client):
 
 
 def test_drug_lists_show_the_preferred_atc_code(kb, client):
+    """A drug's ATC codes are identifiers like any other; the preferred one
+    (systemic use) is marked, the others are not."""
     rows = client.get("/api/v1/drugs/?search=sirolimus").json()["results"]
-    assert rows[0]["atc_code"] == "ATC:L04AH01"
+    atc = {x["curie"]: x["preferred"] for x in rows[0]["identifiers"]}
+    assert [curie for curie, preferred in atc.items() if preferred] == ["ATC:L04AH01"]
+    assert set(atc) == {"ATC:L04AH01", "ATC:L01EG04", "ATC:S01XA23"}
 
 
 def test_query_counts_are_constant(kb, client, django_assert_num_queries):

@@ -5,11 +5,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from diseases.api.serializers import DiseaseBriefSerializer
-from kbframework.api.fields import SlugLinkField
+from kbframework.api.fields import ChoiceValueField, SlugLinkField
 from kbframework.api.inherited import StatedForSerializer, stated_above
-from kbframework.api.serializers import BriefSerializer, CitationSerializer
+from kbframework.api.serializers import (
+    BriefSerializer,
+    CitationSerializer,
+    IdentifierSerializer,
+)
 from kbframework.inheritance import Above
-from treatments.models import Drug, DrugClass
+from treatments.models import AdverseEffect, Drug, DrugClass
 
 
 class DrugClassBriefSerializer(BriefSerializer):
@@ -20,19 +24,17 @@ class DrugBriefSerializer(BriefSerializer):
     url = SlugLinkField("drug-detail")
 
 
-class DrugXrefSerializer(serializers.Serializer):
-    # An identifier of a drug or of a drug class: one shape for both.
-
-    system = serializers.CharField()
-    identifier = serializers.CharField()
-    label = serializers.CharField()
-    preferred = serializers.BooleanField()
-    note = serializers.CharField()
-
-
 class DrugClassSerializer(serializers.ModelSerializer):
     url = SlugLinkField("drugclass-detail")
     parent = DrugClassBriefSerializer(allow_null=True, read_only=True)
+    effect = ChoiceValueField(
+        DrugClass.Effect.choices,
+        help_text="Its effect on the immune response; null: not stated.",
+    )
+    modality = ChoiceValueField(
+        DrugClass.Modality.choices, help_text="What kind of drug; null: not stated."
+    )
+    identifiers = IdentifierSerializer(source="xrefs", many=True, read_only=True)
 
     class Meta:
         model = DrugClass
@@ -48,6 +50,7 @@ class DrugClassSerializer(serializers.ModelSerializer):
             "effect",
             "modality",
             "development",
+            "identifiers",
             "status",
             "updated",
         ]
@@ -60,18 +63,28 @@ class IndicationSerializer(serializers.Serializer):
     citations = CitationSerializer(many=True, read_only=True)
 
 
+class SymptomBriefSerializer(BriefSerializer):
+    url = SlugLinkField("symptom-detail")
+
+
 class AdverseEffectSerializer(serializers.Serializer):
-    effect = serializers.SerializerMethodField()
+    effect = serializers.SerializerMethodField(
+        help_text="The symptom or the condition (a disease record; see kind)."
+    )
     kind = serializers.SerializerMethodField()
-    frequency = serializers.CharField()
+    frequency = ChoiceValueField(
+        AdverseEffect.Frequency.choices,
+        help_text="How often, as the source words it; null: not stated.",
+    )
     increased_risk = serializers.BooleanField()
     note = serializers.CharField()
     citations = CitationSerializer(many=True, read_only=True)
 
     @extend_schema_field(BriefSerializer)
     def get_effect(self, obj):
-        target = obj.symptom or obj.condition
-        return {"slug": target.slug, "name": target.name}
+        if obj.symptom is not None:
+            return SymptomBriefSerializer(obj.symptom, context=self.context).data
+        return DiseaseBriefSerializer(obj.condition, context=self.context).data
 
     def get_kind(self, obj) -> str:
         return "symptom" if obj.symptom_id else "condition"
@@ -129,7 +142,6 @@ def classes_above(drug_class, request, stated: bool = False) -> list[Above]:
 class DrugClassDetailSerializer(DrugClassSerializer):
     children = DrugClassBriefSerializer(many=True, read_only=True)
     drugs = DrugBriefSerializer(many=True, read_only=True)
-    identifiers = DrugXrefSerializer(source="xrefs", many=True, read_only=True)
     indications = IndicationSerializer(many=True, read_only=True)
     adverse_effects = AdverseEffectSerializer(many=True, read_only=True)
     response_notes = ClassResponseNoteSerializer(many=True, read_only=True)
@@ -143,7 +155,6 @@ class DrugClassDetailSerializer(DrugClassSerializer):
             *DrugClassSerializer.Meta.fields,
             "children",
             "drugs",
-            "identifiers",
             "indications",
             "adverse_effects",
             "response_notes",
@@ -167,11 +178,12 @@ class DrugClassDetailSerializer(DrugClassSerializer):
 
 
 class DrugSerializer(serializers.ModelSerializer):
+    """A drug in a list, with its identifiers (ATC codes for each use, the
+    preferred one marked)."""
+
     url = SlugLinkField("drug-detail")
     drug_class = DrugClassBriefSerializer(read_only=True)
-    atc_code = serializers.SerializerMethodField()
-    # What the computed field reads (kbframework.api.selection).
-    field_reads = {"atc_code": ("xrefs",)}
+    identifiers = IdentifierSerializer(source="xrefs", many=True, read_only=True)
 
     class Meta:
         model = Drug
@@ -181,22 +193,14 @@ class DrugSerializer(serializers.ModelSerializer):
             "name",
             "synonyms",
             "drug_class",
-            "atc_code",
+            "identifiers",
             "summary",
             "status",
             "updated",
         ]
 
-    def get_atc_code(self, obj) -> str | None:
-        """The preferred ATC code (systemic use), from the prefetched xrefs."""
-        for xref in obj.xrefs.all():
-            if xref.system == "ATC" and xref.preferred:
-                return xref.identifier
-        return None
-
 
 class DrugDetailSerializer(DrugSerializer):
-    identifiers = DrugXrefSerializer(source="xrefs", many=True, read_only=True)
     indications = IndicationSerializer(many=True, read_only=True)
     stated_for_classes = serializers.SerializerMethodField(
         help_text=STATED_FOR_CLASSES.format(
@@ -208,7 +212,6 @@ class DrugDetailSerializer(DrugSerializer):
     class Meta(DrugSerializer.Meta):
         fields = [
             *DrugSerializer.Meta.fields,
-            "identifiers",
             "indications",
             "stated_for_classes",
             "citations",
@@ -248,6 +251,10 @@ class DiseaseTreatmentSerializer(serializers.Serializer):
 
 
 class ResponseNoteSerializer(serializers.Serializer):
+    """A treatment-response note of the disease (its record in
+    /api/v1/response-notes/, without the disease)."""
+
+    url = SlugLinkField("responsenote-detail")
     slug = serializers.CharField()
     kind = serializers.CharField()
     drug_class = DrugClassBriefSerializer(allow_null=True)
