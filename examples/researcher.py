@@ -49,12 +49,18 @@ disease, headers = get(f"/diseases/{slug}/")
 print(f"{disease['name']} (data release {headers['X-KB-Release']})")
 for group in disease["stated_for_groups"]:
     path = " > ".join(step["name"] for step in group["path"])
-    print(f"  stated for the group {group['group']['name']} ({path})")
-for row in rows("/disease-symptoms/", disease=slug):
-    print(f"  symptom: {row['symptom']['name']} ({row['frequency'] or 'no frequency'})")
-for row in rows("/disease-mechanisms/", disease=slug):
-    print(f"  mechanism: {row['mechanism']['name']}")
-for figure in rows("/figures/", disease=slug):
+    print(f"  stated for the group {group['group']['name']} ({path}):")
+    for row in group["symptoms"]:
+        print(f"    symptom: {row['symptom']['name']}")
+    for figure in group["figures"]:
+        print(f"    figure {figure['slug']}: {figure['display']}")
+for kind, end in (("disease-symptoms", "symptom"), ("disease-mechanisms", "mechanism")):
+    found = list(rows(f"/{kind}/", disease=slug))
+    print(f"  {len(found)} {kind} rows for the disease itself")
+    for row in found:
+        print(f"    {end}: {row[end]['name']} ({row.get('frequency') or 'not stated'})")
+# Figures that answer one question together disagree: the data says so.
+for figure in rows("/figures/", disease=["inflammatory-bowel-disease", slug]):
     answers = figure["disagreement"]
     note = f", one of {len(answers['figures'])} answers" if answers else ""
     print(f"  figure {figure['slug']}: {figure['display']}{note}")
@@ -69,10 +75,13 @@ releases, _headers = get("/releases/")
 if not releases["results"]:
     sys.exit("No data release yet: cut one with manage.py cutrelease.")
 release, _headers = get(f"/releases/{releases['results'][0]['number']}/")
-data, headers = download(release["csv_zip_url"])
+data, headers = download(release["downloads"]["csv_zip"])
 assert hashlib.sha256(data).hexdigest() == release["csv_zip_sha256"]
 assert headers["X-Checksum-SHA256"] == release["csv_zip_sha256"]
 with zipfile.ZipFile(io.BytesIO(data)) as archive:
     names = archive.namelist()
 print(f"release {release['number']}: {len(names)} files, checksum verified")
+# The live API says which release it reflects: "3" exactly, "3+" with edits.
+_body, headers = get("/diseases/", slug=slug)
+print(f"the API now serves release {headers['X-KB-Release']}")
 print(release["how_to_cite"])
