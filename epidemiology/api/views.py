@@ -8,8 +8,6 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import status
-from rest_framework.response import Response
 
 from epidemiology.api.serializers import (
     FigureSerializer,
@@ -18,7 +16,7 @@ from epidemiology.api.serializers import (
 )
 from epidemiology.filtersets import FigureFilterSet, StudyFilterSet
 from epidemiology.models import Figure, Study
-from kbframework.api.viewsets import KBReadOnlyViewSet
+from kbframework.api.viewsets import KBReadOnlyViewSet, moved_permanently
 from kbframework.choices import Status
 from kbframework.numbers import whole_number
 from kbframework.views import retired_record
@@ -114,9 +112,7 @@ class FigureViewSet(KBReadOnlyViewSet):
             if figure is None:
                 raise
         url = reverse("figure-detail", kwargs={"slug": figure.slug})
-        response = Response(status=status.HTTP_301_MOVED_PERMANENTLY)
-        response["Location"] = request.build_absolute_uri(url)
-        return response
+        return moved_permanently(request, url)
 
     def figure_by_id(self, key: str):
         """The figure this reader may see (or know was retired) under an id."""

@@ -25,6 +25,17 @@ from kbframework.models import DataVersion
 from kbframework.views import retired_record
 
 
+def moved_permanently(request, path: str) -> Response:
+    """301 to `path` on this host, keeping the query string (fields=,
+    format=...), so that a client following it gets what it asked for."""
+    query = request._request.META.get("QUERY_STRING", "")
+    response = Response(status=status.HTTP_301_MOVED_PERMANENTLY)
+    response["Location"] = request.build_absolute_uri(
+        path + (f"?{query}" if query else "")
+    )
+    return response
+
+
 class KBViewSetMixin:
     """Strict parameters, conditional GET and release headers for API views."""
 
@@ -234,9 +245,7 @@ class KBReadOnlyViewSet(
                 url = django_reverse(
                     f"{self.basename}-detail", kwargs={"slug": target.slug}
                 )
-                response = Response(status=status.HTTP_301_MOVED_PERMANENTLY)
-                response["Location"] = request.build_absolute_uri(url)
-                return response
+                return moved_permanently(request, url)
             raise Gone(
                 f"{record} was retired"
                 + (f": {record.retired_note}" if record.retired_note else ".")

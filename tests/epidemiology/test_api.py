@@ -95,6 +95,14 @@ def test_an_old_figure_id_url_answers_301_to_the_slug_url(kb, client):
     assert client.get(response["Location"]).json()["slug"] == figure.slug
 
 
+def test_a_301_keeps_the_query_string(kb, client):
+    """Following it gives what was asked for: the fields, the format."""
+    figure = Figure.objects.restrict(None).first()
+    response = client.get(f"/api/v1/figures/{figure.pk}/?fields=slug,display")
+    assert response["Location"].endswith(f"/{figure.slug}/?fields=slug,display")
+    assert set(client.get(response["Location"]).json()) == {"slug", "display"}
+
+
 def test_a_draft_figure_id_url_is_a_404_not_a_301(kb, client, admin_client):
     """An id of a figure the public may not see (a draft, or a figure of a
     draft disease) answers as an id that never existed; staff get the 301."""
