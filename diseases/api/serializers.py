@@ -18,6 +18,7 @@ from kbframework.api.serializers import (
     BriefSerializer,
     CitationSerializer,
     IdentifierSerializer,
+    PerRequestFieldsMixin,
 )
 from kbframework.registry import registry
 
@@ -183,7 +184,7 @@ class RelatedDiseaseSerializer(serializers.Serializer):
         return fields
 
 
-class DiseaseDetailSerializer(DiseaseSerializer):
+class DiseaseDetailSerializer(PerRequestFieldsMixin, DiseaseSerializer):
     """Everything about one disease, in one call."""
 
     # Its own fields, then the sections other apps register for a disease
@@ -212,6 +213,9 @@ class DiseaseDetailSerializer(DiseaseSerializer):
     relations = serializers.SerializerMethodField()
     related = serializers.SerializerMethodField()
     citations = CitationSerializer(many=True, read_only=True)
+    # Derived from the rest of the release (the groups' own records carry
+    # what is stated for them): computed per request only.
+    per_request_fields = ("related", "stated_for_groups")
     field_reads = {
         "members": ("member_links",),
         "group_symptoms": ("parent_links__parent__symptom_links",),
@@ -239,11 +243,6 @@ class DiseaseDetailSerializer(DiseaseSerializer):
         for section in registry.sections(Disease):
             if section.serializer_field is not None:
                 fields[section.name] = section.serializer_field()
-        if self.context.get("for_release"):
-            # Derived from the rest of the release (the groups' own records
-            # carry what is stated for them); computed per request only.
-            fields.pop("related")
-            fields.pop("stated_for_groups")
         return fields
 
     @extend_schema_field(DiseaseBriefSerializer(many=True))

@@ -136,3 +136,18 @@ class IdentifierSerializer(serializers.Serializer):
 
     def get_lookup_url(self, obj) -> str | None:
         return identifier_url(obj.system, obj.identifier) or None
+
+
+class PerRequestFieldsMixin:
+    """Fields computed per request from other records (related diseases,
+    what is stated above): release files leave them out, since each fact is
+    on the record it is stated for there."""
+
+    per_request_fields: tuple[str, ...] = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.context.get("for_release"):
+            for name in self.per_request_fields:
+                fields.pop(name, None)
+        return fields

@@ -11,6 +11,7 @@ from kbframework.api.serializers import (
     BriefSerializer,
     CitationSerializer,
     IdentifierSerializer,
+    PerRequestFieldsMixin,
 )
 from kbframework.inheritance import Above
 from treatments.models import AdverseEffect, Drug, DrugClass
@@ -139,7 +140,7 @@ def classes_above(drug_class, request, stated: bool = False) -> list[Above]:
     return drug_class.above
 
 
-class DrugClassDetailSerializer(DrugClassSerializer):
+class DrugClassDetailSerializer(PerRequestFieldsMixin, DrugClassSerializer):
     children = DrugClassBriefSerializer(many=True, read_only=True)
     drugs = DrugBriefSerializer(many=True, read_only=True)
     indications = IndicationSerializer(many=True, read_only=True)
@@ -162,12 +163,7 @@ class DrugClassDetailSerializer(DrugClassSerializer):
             "citations",
         ]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.context.get("for_release"):
-            # Derived from the classes' own records in the release.
-            fields.pop("stated_for_classes")
-        return fields
+    per_request_fields = ("stated_for_classes",)
 
     @extend_schema_field(StatedForClassSerializer(many=True))
     def get_stated_for_classes(self, obj):
@@ -200,7 +196,7 @@ class DrugSerializer(serializers.ModelSerializer):
         ]
 
 
-class DrugDetailSerializer(DrugSerializer):
+class DrugDetailSerializer(PerRequestFieldsMixin, DrugSerializer):
     indications = IndicationSerializer(many=True, read_only=True)
     stated_for_classes = serializers.SerializerMethodField(
         help_text=STATED_FOR_CLASSES.format(
@@ -217,12 +213,7 @@ class DrugDetailSerializer(DrugSerializer):
             "citations",
         ]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.context.get("for_release"):
-            # Derived from the classes' own records in the release.
-            fields.pop("stated_for_classes")
-        return fields
+    per_request_fields = ("stated_for_classes",)
 
     @extend_schema_field(StatedForClassSerializer(many=True))
     def get_stated_for_classes(self, obj):
