@@ -12,6 +12,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.reverse import reverse
 
+from imidkb.export_views import ReleaseExportsMixin
 from imidkb.releases import how_to_cite
 from kbframework.api.downloads import add_link, licence_link
 from kbframework.api.viewsets import KBViewSetMixin
@@ -51,6 +52,7 @@ class ReleaseSerializer(serializers.ModelSerializer):
         return {
             "json": self._reverse("release-download-json", obj),
             "csv_zip": self._reverse("release-download-zip", obj),
+            "exports": self._reverse("release-exports", obj),
         }
 
     def get_how_to_cite(self, obj) -> str:
@@ -120,11 +122,13 @@ RELEASE_NUMBER = OpenApiParameter(
     download_json=extend_schema(parameters=[RELEASE_NUMBER]),
     download_zip=extend_schema(parameters=[RELEASE_NUMBER]),
 )
-class ReleaseViewSet(KBViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class ReleaseViewSet(
+    ReleaseExportsMixin, KBViewSetMixin, viewsets.ReadOnlyModelViewSet
+):
     """Numbered, dated snapshots of the published knowledge base. Pin one in a
     script by downloading it and checking its SHA-256."""
 
-    queryset = Release.objects.defer("json_data", "csv_zip", "manifest")
+    queryset = Release.objects.defer("json_data", "csv_zip", "manifest", "exports_zip")
     serializer_class = ReleaseSerializer
     lookup_field = "number"
     lookup_value_regex = "[0-9]+"

@@ -11,6 +11,7 @@ from functools import partial
 from django.db import transaction
 from django.db.models import Max
 
+from imidkb.exports import Snapshot, build, package_zip
 from kbframework.api.downloads import data_licence, table_serializer
 from kbframework.api.fields import utc_timestamp
 from kbframework.api.links import link_key, link_resources, link_rows
@@ -196,6 +197,33 @@ def build_zip(metadata: dict, flat: dict[str, list], label: str, when) -> bytes:
     return buffer.getvalue()
 
 
+def release_metadata(
+    number: int | None,
+    full: dict[str, list],
+    *,
+    cut_at=None,
+    note: str = "",
+    data_version: int | None = None,
+    previous: int | None = None,
+) -> dict:
+    """What a release says about itself (release.json). `number` None: the
+    live data, as of its last curated change."""
+    if cut_at is None:
+        version = DataVersion.current()
+        cut_at, data_version = version.changed, version.number
+    return {
+        "number": number,
+        "cut_at": utc_timestamp(cut_at),
+        "note": note,
+        "data_version": data_version,
+        "previous": previous,
+        "counts": {prefix: len(records) for prefix, records in full.items()},
+        "licence": {**data_licence(), "note": LICENCE_NOTE},
+        "attribution": attribution({"request": None}),
+        "how_to_cite": how_to_cite(number, cut_at),
+    }
+
+
 def cut_release(*, note: str = "") -> Release:
     """Cut the next release of the published knowledge base."""
     with transaction.atomic():
@@ -210,23 +238,21 @@ def cut_release(*, note: str = "") -> Release:
         full, flat = snapshot()
         manifest = manifest_of(full)
         changelog = changelog_between(previous.manifest if previous else {}, manifest)
-        metadata = {
-            "number": number,
-            "cut_at": utc_timestamp(version.changed),
-            "note": note,
-            "data_version": version.number,
-            "previous": previous.number if previous else None,
-            "counts": {prefix: len(records) for prefix, records in full.items()},
-            "licence": {**data_licence(), "note": LICENCE_NOTE},
-            "attribution": attribution({"request": None}),
-            "how_to_cite": how_to_cite(number, version.changed),
-        }
+        metadata = release_metadata(
+            number,
+            full,
+            cut_at=version.changed,
+            note=note,
+            data_version=version.number,
+            previous=previous.number if previous else None,
+        )
         json_data = json.dumps(
             {"release": metadata, "changelog": changelog, "resources": full},
             ensure_ascii=False,
             separators=(",", ":"),
         ).encode("utf-8")
         csv_zip = build_zip(metadata, flat, str(number), version.changed)
+        exports_zip = package_zip(build(Snapshot(full, metadata)), version.changed)
         DataVersion.objects.filter(pk=1).update(
             release=number, release_version=version.number
         )
@@ -242,4 +268,6 @@ def cut_release(*, note: str = "") -> Release:
             json_sha256=sha256(json_data),
             csv_zip=csv_zip,
             csv_zip_sha256=sha256(csv_zip),
+            exports_zip=exports_zip,
+            exports_zip_sha256=sha256(exports_zip),
         )

@@ -7,6 +7,7 @@ from rest_framework import routers, serializers
 from rest_framework.routers import DefaultRouter
 from rest_framework.schemas import DefaultSchema
 
+from imidkb.export_views import ExportViewSet
 from imidkb.release_views import CurrentReleaseSerializer, ReleaseViewSet
 from imidkb.releases import current_citation
 from kbframework.api.links import link_resources
@@ -110,6 +111,7 @@ def build_router() -> Router:
         if prefix in taken:
             raise ValueError(f"{model._meta.label}: API prefix {prefix} is taken")
         router.register(prefix, viewset)
+    router.register("exports", ExportViewSet, basename="export")
     router.register("releases", ReleaseViewSet)
     clash = {prefix for prefix, _v, _b in router.registry} & set(ABOUT_THE_DATA)
     if clash:

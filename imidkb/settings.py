@@ -452,3 +452,10 @@ CORS_EXPOSE_HEADERS = [
     "X-Total-Count",
     "X-Checksum-SHA256",
 ]
+
+# Where the site is published, for the identifiers the exports give the
+# knowledge base's own records (IMIDKB:diseases/psoriasis expands to
+# <IMIDKB_PUBLIC_URL>/api/v1/diseases/psoriasis). Production sets it; the
+# default is the address `make run` serves on.
+IMIDKB_PUBLIC_URL = os.environ.get("IMIDKB_PUBLIC_URL", "http://127.0.0.1:8000")
+IMIDKB_CURIE_PREFIX = "IMIDKB"

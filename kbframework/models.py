@@ -447,6 +447,12 @@ class Release(models.Model):
     json_sha256 = models.CharField(max_length=64)
     csv_zip = models.BinaryField()
     csv_zip_sha256 = models.CharField(max_length=64)
+    # The data package in the field's formats (imidkb.exports), frozen when
+    # the release is cut; empty for a release cut before the exports existed
+    # (they are then written from its frozen JSON the first time they are
+    # asked for, and kept).
+    exports_zip = models.BinaryField(default=b"", blank=True)
+    exports_zip_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-number"]
