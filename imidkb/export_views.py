@@ -30,10 +30,13 @@ _live: dict = {}
 
 def live_files(data_version) -> dict[str, bytes]:
     with _live_lock:
-        if _live.get("version") != data_version.number:
+        # The number and the moment: a rolled-back write (a test) may reuse
+        # a number, never both.
+        version = (data_version.number, data_version.changed)
+        if _live.get("version") != version:
             _live.clear()
             _live.update(
-                version=data_version.number,
+                version=version,
                 files=exports.build(exports.live_snapshot()),
             )
         return _live["files"]
