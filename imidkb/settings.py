@@ -455,7 +455,7 @@ CORS_EXPOSE_HEADERS = [
 
 # Where the site is published, for the identifiers the exports give the
 # knowledge base's own records (IMIDKB:diseases/psoriasis expands to
-# <IMIDKB_PUBLIC_URL>/api/v1/diseases/psoriasis). Production sets it; the
+# <IMIDKB_PUBLIC_URL>/id/IMIDKB:diseases/psoriasis). Production sets it; the
 # default is the address `make run` serves on.
 IMIDKB_PUBLIC_URL = os.environ.get("IMIDKB_PUBLIC_URL", "http://127.0.0.1:8000")
 IMIDKB_CURIE_PREFIX = "IMIDKB"

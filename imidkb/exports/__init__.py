@@ -110,10 +110,11 @@ def kb_curie(prefix: str, slug: str) -> str:
 
 
 def kb_iri_base() -> str:
-    """What the knowledge base's CURIE prefix expands to: the API root, so
-    that IMIDKB:diseases/psoriasis is <base>diseases/psoriasis (the API
-    resource, without its trailing slash)."""
-    return settings.IMIDKB_PUBLIC_URL.rstrip("/") + "/api/v1/"
+    """What the knowledge base's CURIE prefix expands to: the identifier
+    resolver of the site, so that IMIDKB:diseases/psoriasis is
+    <IMIDKB_PUBLIC_URL>/id/IMIDKB:diseases/psoriasis, which answers with the
+    record (its page, or its API resource for JSON)."""
+    return settings.IMIDKB_PUBLIC_URL.rstrip("/") + f"/id/{kb_prefix()}:"
 
 
 def live_snapshot() -> Snapshot:
