@@ -112,10 +112,12 @@ FILE_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, "The file.")
 
 @extend_schema_view(
     list=extend_schema(
+        operation_id="v1_exports_package",
         summary="The live exports' data package",
         responses={(200, "application/json"): PACKAGE_RESPONSE},
     ),
     retrieve=extend_schema(
+        operation_id="v1_exports_file",
         summary="One live export file (SSSOM, KGX, HPOA, SQLite...)",
         parameters=[FILE, CHECKSUM],
         responses={(200, "*/*"): FILE_RESPONSE},
@@ -146,6 +148,7 @@ class ReleaseExportsMixin:
     """The release's frozen exports, as actions of the release resource."""
 
     @extend_schema(
+        operation_id="v1_releases_exports_package",
         summary="A release's exports: its data package",
         responses={(200, "application/json"): PACKAGE_RESPONSE},
     )
@@ -155,6 +158,7 @@ class ReleaseExportsMixin:
         return served(release_files(release), exports.PACKAGE, str(number), None)
 
     @extend_schema(
+        operation_id="v1_releases_exports_file",
         summary="One file of a release's exports",
         parameters=[FILE, CHECKSUM],
         responses={(200, "*/*"): FILE_RESPONSE},
