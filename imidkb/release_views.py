@@ -553,6 +553,7 @@ class ReleaseViewSet(KBViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return records
 
     @extend_schema(
+        operation_id="v1_releases_records_list",
         summary="A resource's records as a release froze them",
         description="The records of one resource (a link kind's rows) exactly "
         "as release `number` holds them, in its order, paginated like every "
@@ -572,6 +573,7 @@ class ReleaseViewSet(KBViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(page)
 
     @extend_schema(
+        operation_id="v1_releases_records_retrieve",
         summary="One record as a release froze it",
         description="A record of one resource by its key, exactly as release "
         "`number` holds it.",
