@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from functools import partial
 
 from django.db import transaction
@@ -140,15 +141,23 @@ def licence_text(metadata: dict) -> str:
     return "\r\n".join(lines)
 
 
+def key_functions() -> dict[str, Callable[[dict], str]]:
+    """How a record of each resource is keyed in a release (its slug or id),
+    where not by record_key: a link row by its natural key, its ends' slugs
+    ("psoriasis/fatigue")."""
+    return {prefix: partial(link_key, model) for prefix, model, _ in link_resources()}
+
+
+def content_hash(record: dict) -> str:
+    return sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode())
+
+
 def manifest_of(full: dict[str, list]) -> dict[str, dict[str, str]]:
-    """Each record's key (its slug; a link row's natural key, its ends'
-    slugs: "psoriasis/fatigue") and a hash of its content."""
-    keys = {prefix: partial(link_key, model) for prefix, model, _ in link_resources()}
+    """Each record's key (key_functions) and a hash of its content."""
+    keys = key_functions()
     return {
         prefix: {
-            keys.get(prefix, record_key)(record): sha256(
-                json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
-            )
+            keys.get(prefix, record_key)(record): content_hash(record)
             for record in records
         }
         for prefix, records in full.items()

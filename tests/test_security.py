@@ -260,3 +260,49 @@ def test_redis_url_switches_to_a_shared_cache():
     )
     # Django's Redis cache, degrading to a miss when Redis is down.
     assert result.stdout.split() == ["imidkb.cache.DegradingRedisCache"] * 2
+
+
+# Release-pinned reads (one release cut): every path segment and parameter.
+RELEASE_PATHS = [
+    "/api/v1/releases/{}/diseases/",
+    "/api/v1/releases/1/{}/",
+    "/api/v1/releases/1/diseases/{}/",
+    "/api/v1/releases/1/disease-symptoms/{}/",
+    "/api/v1/releases/1/diff/{}/",
+    "/api/v1/releases/latest/{}/",
+    "/api/v1/releases/latest/diseases/{}/",
+    "/api/v1/releases/1/diseases/?page={}",
+    "/api/v1/releases/1/diseases/?page_size={}",
+    "/api/v1/releases/1/diseases/psoriasis/?x={}",
+    "/api/v1/releases/1/diff/1/?page={}",
+    "/api/v1/releases/latest/diseases/?page={}",
+]
+
+
+@pytest.fixture
+def one_release(kb):
+    from imidkb.releases import cut_release
+
+    return cut_release(note="hostile input")
+
+
+@pytest.mark.django_db
+@hypothesis_settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    template=st.sampled_from(RELEASE_PATHS),
+    value=st.one_of(st.sampled_from(HOSTILE), st.text(max_size=60)),
+)
+def test_hostile_release_paths_are_a_4xx_or_a_redirect_in_json(
+    one_release, template, value
+):
+    response = Client(raise_request_exception=False).get(template.format(encode(value)))
+    assert response.status_code < 500, (template, value)
+    if response.status_code >= 400:
+        assert response["Content-Type"] == "application/json", (template, value)
+    assert response.status_code in (200, 307, 400, 404), (template, value)
+    body = response.content.decode("utf-8", "replace")
+    assert "<script>alert" not in body

@@ -25,15 +25,25 @@ from kbframework.models import DataVersion
 from kbframework.views import retired_record
 
 
-def moved_permanently(request, path: str) -> Response:
-    """301 to `path` on this host, keeping the query string (fields=,
+def redirect(request, path: str, status_code: int) -> Response:
+    """A redirect to `path` on this host, keeping the query string (fields=,
     format=...), so that a client following it gets what it asked for."""
     query = request._request.META.get("QUERY_STRING", "")
-    response = Response(status=status.HTTP_301_MOVED_PERMANENTLY)
+    response = Response(status=status_code)
     response["Location"] = request.build_absolute_uri(
         path + (f"?{query}" if query else "")
     )
     return response
+
+
+def moved_permanently(request, path: str) -> Response:
+    """301 to `path` (a record merged into another, a former address)."""
+    return redirect(request, path, status.HTTP_301_MOVED_PERMANENTLY)
+
+
+def moved_temporarily(request, path: str) -> Response:
+    """307 to `path` (an alias whose target changes: the latest release)."""
+    return redirect(request, path, status.HTTP_307_TEMPORARY_REDIRECT)
 
 
 class KBViewSetMixin:
@@ -56,10 +66,7 @@ class KBViewSetMixin:
         return [r for r in renderers if not isinstance(r, CSVRenderer)]
 
     def initial(self, request, *args, **kwargs):
-        self.data_version = (
-            # Read once per request: the public response cache's key has it.
-            request._request.META.get("imidkb.data_version") or DataVersion.current()
-        )
+        self.data_version = self.read_data_version(request)
         self.release = self.data_version.release_label
         # A write is refused as a write (405, with Allow), before anyone is
         # asked to log in; a bad parameter or format is a 400, before the
@@ -71,11 +78,15 @@ class KBViewSetMixin:
             # twice too, which StrictQueryParameters would refuse plainly).
             self.extra_query_params = {*self.extra_query_params, selection.FIELDS}
             self.selected_fields = selection.parse(request, self.selectable_fields())
-        StrictQueryParameters.check(request, self)
-        StrictQueryParameters.check_format(request, self)
+        if self.checks_query_parameters():
+            StrictQueryParameters.check(request, self)
+            StrictQueryParameters.check_format(request, self)
         super().initial(request, *args, **kwargs)
         if request.method in ("GET", "HEAD"):
+            # (None: an answer without one, a redirect.)
             self.etag = self.compute_etag(request)
+            if self.etag is None:
+                return
             conditional = get_conditional_response(
                 request._request,
                 etag=self.etag,
@@ -85,6 +96,23 @@ class KBViewSetMixin:
                 raise NotModified()
             if conditional is not None:
                 raise PreconditionFailed()
+
+    def read_data_version(self, request):
+        """The data version the answer reflects (its number, when it changed
+        and the release label): the live one, read once per request (the
+        public response cache's key has it)."""
+        return request._request.META.get("imidkb.data_version") or DataVersion.current()
+
+    def checks_query_parameters(self) -> bool:
+        """Whether this action checks its query string (a redirect passes it
+        on to where it points, which checks it)."""
+        return True
+
+    def cache_control(self) -> str:
+        """Any cache may keep the answer, and must ask again each time (the
+        ETag makes that a 304): a published change is seen at once. What
+        staff see (drafts) is theirs alone."""
+        return "private, no-cache" if self.request.user.is_staff else "public, no-cache"
 
     def takes_fields(self) -> bool:
         """Whether this action takes `fields`: it answers serialised rows."""
@@ -184,13 +212,7 @@ class KBViewSetMixin:
         if getattr(self, "etag", None) and response.status_code in (200, 304):
             response["ETag"] = self.etag
             response["Last-Modified"] = http_date(version.changed.timestamp())
-            # Any cache may keep it, and must ask again each time (the ETag
-            # makes that a 304): a published change is seen at once. What
-            # staff see (drafts) is theirs alone.
-            staff = self.request.user.is_staff
-            response["Cache-Control"] = (
-                "private, no-cache" if staff else "public, no-cache"
-            )
+            response["Cache-Control"] = self.cache_control()
         for name, value in rate_limit_fields(getattr(self, "_throttles", [])):
             response[name] = value
         patch_vary_headers(response, ["Accept"])

@@ -98,3 +98,10 @@ def test_an_unchanged_release_has_an_empty_changelog(kb):
 def test_unknown_release_is_404(client, db):
     assert client.get("/api/v1/releases/7/").status_code == 404
     assert client.get("/api/v1/releases/7/download.json/").status_code == 404
+
+
+def test_latest_is_a_json_404_before_the_first_release(kb, client):
+    for path in ("/api/v1/releases/latest/", "/api/v1/releases/latest/diseases/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.json()["detail"] == "No release has been cut yet."
