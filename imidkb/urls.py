@@ -8,7 +8,7 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from imidkb import views
+from imidkb import resolver, views
 from imidkb.router import router
 from imidkb.sitemaps import build_sitemaps
 from kbframework.registry import registry
@@ -18,6 +18,10 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the admin).
     path("favicon.ico", views.favicon),
     path("", include("imidkb.site_urls")),
+    # The identifier resolver and the clinical systems' lookup (HL7
+    # Infobutton): imidkb.resolver.
+    path("id/<path:identifier>", resolver.resolve, name="resolve-identifier"),
+    path("infobutton/", resolver.infobutton, name="infobutton"),
     # The HTML pages of every app that registers resources (its urls.py).
     *(path("", include(module)) for module in registry.page_urls()),
     path("admin/", admin.site.urls),

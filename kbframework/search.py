@@ -292,6 +292,30 @@ BARE_CODES = [
 ]
 
 
+PREFIXED = re.compile(r"([A-Za-z][A-Za-z0-9.\-]*?)[:_]([A-Za-z0-9.]+)")
+
+
+def prefixed_curie(text: str) -> str | None:
+    """The CURIE, as the knowledge base writes it, of an identifier written
+    with its system's prefix: "MONDO:0005109", "mondo_5109", an OBO PURL
+    ending in one ("http://purl.obolibrary.org/obo/MONDO_0005109"). None for
+    anything else (a bare code, an unknown prefix, a malformed local part)."""
+    text = text.strip()
+    if "://" in text:
+        text = re.split(r"[/#=]", text.rstrip("/"))[-1]
+    match = PREFIXED.fullmatch(text)
+    if not match:
+        return None
+    prefix = PREFIXES.get(match.group(1).upper())
+    if not prefix:
+        return None
+    local = match.group(2).upper()
+    if prefix in PADDED and local.isdigit():
+        local = local.zfill(PADDED[prefix])
+    curie = f"{prefix}:{local}"
+    return curie if re.fullmatch(_pattern_of(curie), curie) else None
+
+
 def identifier_forms(query: str) -> set[str]:
     """The identifiers (CURIEs as the knowledge base writes them) a query
     may be: "MONDO:0005109", "mondo_0005109", " MONDO:5109 ", an OBO or
@@ -303,14 +327,11 @@ def identifier_forms(query: str) -> set[str]:
     if "://" in text:
         text = re.split(r"[/#=]", text.rstrip("/"))[-1]
     forms = set()
-    match = re.fullmatch(r"([A-Za-z][A-Za-z0-9.\-]*?)[:_]([A-Za-z0-9.]+)", text)
+    match = PREFIXED.fullmatch(text)
     if match:
-        prefix = PREFIXES.get(match.group(1).upper())
-        local = match.group(2).upper()
-        if prefix in PADDED and local.isdigit():
-            local = local.zfill(PADDED[prefix])
-        if prefix:
-            forms.add(f"{prefix}:{local}")
+        curie = prefixed_curie(text)
+        if curie:
+            forms.add(curie)
     else:
         code = text.upper()
         for pattern, systems in BARE_CODES:
