@@ -12,11 +12,17 @@ from kbframework.filters import (
     slug_filter,
 )
 from kbframework.filtersets import KBFilterSet
+from kbframework.search import prefixed_curie
 from kbframework.visibility import Visibility
 
+# The forms the identifier resolver (/id/) takes too: PREFIX:CODE,
+# PREFIX_CODE, any case, or an address ending in one (an OBO PURL).
 IDENTIFIER_FORMAT = PatternValidator(
-    r"[A-Za-z0-9.]+:[A-Za-z0-9.]+",
-    "Write an identifier as PREFIX:CODE, e.g. MONDO:0008383 or ICD10:M32.",
+    r"(?:https?://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._-]*)*[/#=])?"
+    r"[A-Za-z0-9.]+[:_][A-Za-z0-9.]+",
+    "Write an identifier as PREFIX:CODE (MONDO:0008383, ICD10:M32), PREFIX_CODE "
+    "(MONDO_0008383) or its OBO address "
+    "(http://purl.obolibrary.org/obo/MONDO_0008383).",
 )
 
 
@@ -70,7 +76,8 @@ class DiseaseFilterSet(KBFilterSet):
         label="Identifier",
         max_length=60,
         validators=[IDENTIFIER_FORMAT],
-        help_text="An external identifier, e.g. MONDO:0008383, DOID:7148, ICD10:M32; "
+        help_text="An external identifier, e.g. MONDO:0008383, DOID:7148, ICD10:M32, "
+        "in the forms /id/ takes too (MONDO_0008383, lower case, an OBO PURL); "
         "repeat the parameter to look up several at once.",
     )
     search_help = (
@@ -101,7 +108,8 @@ class DiseaseFilterSet(KBFilterSet):
             return queryset
         matches = Q()
         for identifier in value:
-            matches |= Q(identifier__iexact=identifier)
+            curie = prefixed_curie(identifier) or identifier
+            matches |= Q(identifier__iexact=curie)
         xrefs = DiseaseXref.objects.filter(matches)
         return queryset.filter(pk__in=xrefs.values("disease"))
 

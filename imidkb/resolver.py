@@ -13,12 +13,13 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from imidkb.releases import current_citation
+from kbframework.api.renderers import SafeJSONRenderer
 from kbframework.registry import registry
 from kbframework.search import PREFIXES, prefixed_curie
 from kbframework.visibility import Visibility
@@ -109,9 +110,16 @@ def wants_json(request) -> bool:
     )
 
 
+def json_response(data: dict, status: int = 200) -> HttpResponse:
+    """JSON with <, > and & escaped, as the API's (an identifier echoed back
+    never reads as markup)."""
+    body = SafeJSONRenderer().render(data, renderer_context={"indent": 2})
+    return HttpResponse(body, status=status, content_type="application/json")
+
+
 def answer(request, status: int, data: dict, template: str = "kb/identifier.html"):
     if wants_json(request):
-        response = JsonResponse(data, status=status, json_dumps_params={"indent": 2})
+        response = json_response(data, status)
     else:
         response = render(request, template, {"answer": data}, status=status)
     patch_vary_headers(response, ["Accept"])
@@ -198,7 +206,7 @@ def infobutton_error(request, status: int, detail: str, response_type: str | Non
         for entry in supported_systems():
             ET.SubElement(systems, "codeSystem", oid=entry["oid"], name=entry["name"])
         return xml_response(root, status)
-    return JsonResponse(data, status=status, json_dumps_params={"indent": 2})
+    return json_response(data, status)
 
 
 def supported_systems() -> list[dict]:
@@ -285,7 +293,7 @@ def infobutton(request):
         "entries": entries,
     }
     if response_type == "application/json":
-        return JsonResponse({"feed": feed}, json_dumps_params={"indent": 2})
+        return json_response({"feed": feed})
     return xml_response(atom_feed(feed))
 
 

@@ -208,6 +208,12 @@ PAGES = {
     "/api/v1/drugs/": ["drug_class", "search", "ordering"],
     "/api/v1/sources/": ["kind", "search", "page_size"],
     "/api/v1/releases/": ["page", "page_size"],
+    "/api/v1/exports/": ["format"],
+    "/infobutton/": [
+        "mainSearchCriteria.v.cs",
+        "mainSearchCriteria.v.c",
+        "knowledgeResponseType",
+    ],
 }
 TARGETS = [(url, param) for url, params in PAGES.items() for param in [*params, "x"]]
 
@@ -276,6 +282,9 @@ RELEASE_PATHS = [
     "/api/v1/releases/1/diseases/psoriasis/?x={}",
     "/api/v1/releases/1/diff/1/?page={}",
     "/api/v1/releases/latest/diseases/?page={}",
+    "/api/v1/releases/1/exports/{}/",
+    "/api/v1/releases/1/exports/?x={}",
+    "/api/v1/exports/{}/",
 ]
 
 
@@ -306,3 +315,22 @@ def test_hostile_release_paths_are_a_4xx_or_a_redirect_in_json(
     assert response.status_code in (200, 307, 400, 404), (template, value)
     body = response.content.decode("utf-8", "replace")
     assert "<script>alert" not in body
+
+
+@pytest.mark.django_db
+@hypothesis_settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(value=st.one_of(st.sampled_from(HOSTILE), st.text(max_size=60)))
+def test_hostile_identifiers_never_cause_a_5xx_or_unescaped_markup(kb, value):
+    """The resolver (/id/<anything>): a 303, 300, 400 or 404, escaped."""
+    for accept in ("text/html", "application/json"):
+        response = Client(raise_request_exception=False).get(
+            f"/id/{encode(value)}", HTTP_ACCEPT=accept
+        )
+        assert response.status_code in (303, 300, 400, 404), (value, accept)
+        body = response.content.decode("utf-8", "replace")
+        assert "<script>alert" not in body
+        assert "<img src=x" not in body

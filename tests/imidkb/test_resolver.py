@@ -243,3 +243,17 @@ def test_infobutton_refuses_what_it_cannot_answer_with_a_400(kb, client, params)
     assert response.status_code == 400
     body = response.json()
     assert {s["oid"] for s in body["supported_code_systems"]} == set(INFOBUTTON_SYSTEMS)
+
+
+def test_the_api_identifier_filter_takes_the_resolver_forms(kb, client):
+    xref = DiseaseXref.objects.filter(
+        exact=True, identifier__startswith="MONDO:"
+    ).first()
+    prefix, local = xref.identifier.split(":")
+    for written in [*forms(xref.identifier), f"{prefix}:{int(local)}"]:
+        if written.startswith("http:/p"):
+            continue  # the collapsed // is the resolver's path, not a query
+        response = client.get("/api/v1/diseases/", {"identifier": written})
+        assert response.status_code == 200, written
+        assert [d["slug"] for d in response.json()["results"]] == [xref.disease.slug]
+    assert client.get("/api/v1/diseases/", {"identifier": "garbage"}).status_code == 400
