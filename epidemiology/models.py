@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from epidemiology.querysets import FigureQuerySet, StudyQuerySet
+from kbframework.choices import choice_label
 from kbframework.models import CuratedRecord
 
 
@@ -246,7 +247,12 @@ class Figure(CuratedRecord):
 
     def display_value(self) -> str:
         """The number as a reader should see it: qualifier, bounds and unit."""
-        unit = "%" if self.unit == self.Unit.PERCENT else f" {self.get_unit_display()}"
+        # choice_label: get_FOO_display(), its labels translated once.
+        unit = (
+            "%"
+            if self.unit == self.Unit.PERCENT
+            else f" {choice_label(self.Unit, self.unit)}"
+        )
         if self.value is not None:
             text = format_number(self.value)
             if self.lower is not None or self.upper is not None:
@@ -256,7 +262,10 @@ class Figure(CuratedRecord):
         qualifier = {
             self.Qualifier.UP_TO: "up to",
             self.Qualifier.MORE_THAN: "more than",
-        }.get(self.qualifier, self.get_qualifier_display() if self.qualifier else "")
+        }.get(
+            self.qualifier,
+            choice_label(self.Qualifier, self.qualifier) if self.qualifier else "",
+        )
         return f"{qualifier} {text}{unit}".strip()
 
 

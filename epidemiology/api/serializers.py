@@ -206,7 +206,14 @@ class FigureSerializer(serializers.ModelSerializer):
             "preferred": preferred[0] if preferred else None,
             "preferred_reason": preferred[0].preferred_reason if preferred else None,
         }
-        return DisagreementSerializer(disagreement, context=self.context).data
+        # One serializer for every figure's disagreement: building one per
+        # figure (DRF copies its fields each time) was most of a list's time.
+        serializer = getattr(self, "_disagreement", None)
+        if serializer is None:
+            serializer = self._disagreement = DisagreementSerializer(
+                context=self.context
+            )
+        return serializer.to_representation(disagreement)
 
 
 class StudySerializer(serializers.ModelSerializer):

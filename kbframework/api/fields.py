@@ -1,9 +1,11 @@
 """Serializer fields: exact decimals, links to records, choices and text
 that may not be stated, and the one way a moment is written."""
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf
 from django.urls import reverse as django_reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -29,6 +31,42 @@ class ExactDecimalField(serializers.Field):
         return None if value is None else format(value.normalize(), "f")
 
 
+# A slug as records have them: what every detail route's lookup accepts
+# (kbframework.api.viewsets: [-a-zA-Z0-9_]+) and reverse() writes unquoted.
+PLAIN_SLUG = re.compile(r"[-a-z0-9]+")
+PLACEHOLDER = "slug-placeholder-0"
+# (resolver, script prefix, view name, URL keyword) -> (before, after) the
+# slug in the reversed URL, or None when the route does not take the
+# placeholder (reverse() then answers for each value).
+_url_templates: dict[tuple, tuple[str, str] | None] = {}
+
+
+def slug_reverse(view_name: str, kwarg: str, value) -> str:
+    """reverse(view_name, kwargs={kwarg: value}), the same string, reversed
+    once per route: a serialised list links to thousands of records, and
+    reverse() matching the route each time was most of the time a release
+    took. A value that is not a plain slug goes through reverse() itself."""
+    if not (isinstance(value, str) and PLAIN_SLUG.fullmatch(value)):
+        return django_reverse(view_name, kwargs={kwarg: value})
+    # The resolver object (new whenever the URL caches are cleared) and the
+    # script prefix (per request, from SCRIPT_NAME) are part of the key.
+    key = (get_resolver(get_urlconf()), get_script_prefix(), view_name, kwarg)
+    try:
+        template = _url_templates[key]
+    except KeyError:
+        try:
+            url = django_reverse(view_name, kwargs={kwarg: PLACEHOLDER})
+        except NoReverseMatch:
+            template = None
+        else:
+            parts = url.split(PLACEHOLDER)
+            template = (parts[0], parts[1]) if len(parts) == 2 else None
+        _url_templates[key] = template
+    if template is None:
+        return django_reverse(view_name, kwargs={kwarg: value})
+    return f"{template[0]}{value}{template[1]}"
+
+
 class SlugLinkField(serializers.HyperlinkedRelatedField):
     """The API URL of a record (by default the serialised object itself; pass
     source= for a linked one). Relative when serialised without a request, as
@@ -44,8 +82,8 @@ class SlugLinkField(serializers.HyperlinkedRelatedField):
 
     def get_url(self, obj, view_name, request, format):
         # Plain reverse: DRF's would carry ?format=csv into every link.
-        kwargs = {self.lookup_url_kwarg: getattr(obj, self.lookup_field)}
-        url = django_reverse(view_name, kwargs=kwargs)
+        value = getattr(obj, self.lookup_field)
+        url = slug_reverse(view_name, self.lookup_url_kwarg, value)
         return request.build_absolute_uri(url) if request is not None else url
 
     def to_representation(self, value):
