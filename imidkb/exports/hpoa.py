@@ -26,7 +26,13 @@ has an exact MONDO id, in the 12 columns of HPO's phenotype.hpoa
 from imidkb.exports import ExportFile, Snapshot, kb_curie
 from imidkb.exports import register as register_file
 
+# The snapshot resources the writer reads.
+READS = ("disease-identifiers", "symptoms", "disease-symptoms")
 NAME = "imidkb.phenotype.hpoa"
+# The # lines before the column header: a fixed number, so that the
+# Frictionless dialect can name the header row (frictionless 5 otherwise
+# takes this file's header line for a data row).
+HEADER_LINES = 6
 EVIDENCE = "TAS"
 ASPECT = "P"
 
@@ -159,6 +165,7 @@ def write(snapshot: Snapshot) -> bytes:
     rows, counts = annotation_rows(snapshot)
     columns = [name for name, _description, _required in COLUMNS]
     lines = header(snapshot, counts)
+    assert len(lines) == HEADER_LINES
     lines.append("\t".join(columns))
     lines += ["\t".join(clean(row[name]) for name in columns) for row in rows]
     return ("\n".join(lines) + "\n").encode()
@@ -175,7 +182,11 @@ register_file(
         format="tsv",
         write=write,
         schema=SCHEMA,
-        dialect={"delimiter": "\t", "commentChar": "#", "header": True},
+        dialect={
+            "delimiter": "\t",
+            "commentChar": "#",
+            "headerRows": [HEADER_LINES + 1],
+        },
         comment_char="#",
     )
 )

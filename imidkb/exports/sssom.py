@@ -21,6 +21,13 @@ from django.conf import settings
 from imidkb.exports import ExportFile, Snapshot, kb_curie, kb_iri_base, kb_prefix
 from imidkb.exports import register as register_file
 
+# The snapshot resources the writer reads.
+READS = (
+    "disease-identifiers",
+    "drug-identifiers",
+    "drug-class-identifiers",
+    "symptoms",
+)
 NAME = "imidkb.sssom.tsv"
 
 # What each identifier system's CURIE prefix expands to, copied from the
@@ -221,7 +228,7 @@ register_file(
         format="tsv",
         write=write,
         schema=SCHEMA,
-        dialect={"delimiter": "\t", "commentChar": "#", "header": True},
+        dialect={"delimiter": "\t", "commentChar": "#"},
         comment_char="#",
     )
 )
