@@ -37,12 +37,15 @@ Edges (each link row of the knowledge base is one edge):
   ``imidkb_purpose``.
 - drug ``biolink:member_of`` its class; class ``biolink:subclass_of`` its
   parent class; disease ``biolink:subclass_of`` the group it belongs to.
-- disease relations: ``increases-risk-of`` ``biolink:predisposes_to_condition``,
+- disease relations: ``increases-risk-of``
+  ``biolink:associated_with_increased_likelihood_of``
+  (``predisposes_to_condition`` takes a chemical or treatment as subject),
   ``may-lead-to`` ``biolink:contributes_to``; the kind is kept in
   ``imidkb_relation``.
 - mechanism to disease: role ``cause`` ``biolink:causes``, ``drives`` and
   ``believed-cause`` ``biolink:contributes_to``, ``risk-factor``
-  ``biolink:predisposes_to_condition``, ``shared`` ``biolink:related_to``; the
+  ``biolink:associated_with_increased_likelihood_of``, ``shared``
+  ``biolink:related_to``; the
   role is kept in ``imidkb_role``.
 - drug class ``biolink:has_adverse_event`` symptom or condition, with the
   frequency word and whether the source speaks of a raised risk.
@@ -121,14 +124,14 @@ PURPOSE_PREDICATES = {
     "research": "biolink:studied_to_treat",
 }
 RELATION_PREDICATES = {
-    "increases-risk-of": "biolink:predisposes_to_condition",
+    "increases-risk-of": "biolink:associated_with_increased_likelihood_of",
     "may-lead-to": "biolink:contributes_to",
 }
 ROLE_PREDICATES = {
     "cause": "biolink:causes",
     "drives": "biolink:contributes_to",
     "believed-cause": "biolink:contributes_to",
-    "risk-factor": "biolink:predisposes_to_condition",
+    "risk-factor": "biolink:associated_with_increased_likelihood_of",
     "shared": "biolink:related_to",
 }
 FALLBACK_PREDICATE = "biolink:related_to"
