@@ -28,7 +28,7 @@ from django.conf import settings
 from kbframework.api.fields import utc_timestamp
 
 # The modules that register export files, in the order the package lists them.
-FORMAT_MODULES = ("sssom", "hpoa", "sqlite")
+FORMAT_MODULES = ("sssom", "hpoa", "kgx", "sqlite")
 
 
 @dataclass(frozen=True)
