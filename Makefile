@@ -84,11 +84,12 @@ audit: setup
 
 # pytest runs in one process per core (at most 4; pytest-xdist): on this
 # 2-core machine the suite took 4 min 37 s in one process, 2 min 53 s in two.
-# Each process loads the knowledge base once.
+# Each process loads the knowledge base once; the tests of the large synthetic
+# one share a worker (--dist loadgroup, tests/conftest.py SYNTHETIC).
 test: lint audit
 	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(VENV)/bin/pytest --numprocesses=auto --maxprocesses=4
+	$(TEST_ENV) $(VENV)/bin/pytest --numprocesses=auto --maxprocesses=4 --dist loadgroup
 
 # The edit loop: lint and every test but the slow drills (browser, gunicorn
 # workers, schemathesis, kill-and-restore), stopping at the first failure.

@@ -1,3 +1,5 @@
+from io import StringIO
+
 import pytest
 from django.db import connection
 
@@ -303,3 +305,26 @@ def wsgi(db, keep_test_connection):
         return WSGIResponse(seen["status"], seen["headers"], body)
 
     return get
+
+
+# The tests that read a large knowledge base (the curated one with
+# `synthkb --diseases 1000` on top) share one: they are marked with this
+# xdist group, so that one worker builds it once (make test: --dist loadgroup).
+SYNTHETIC = pytest.mark.xdist_group("synthkb")
+
+
+@pytest.fixture(scope="session")
+def synthetic_snapshot(django_db_setup, django_db_blocker):
+    """What every export writer reads (imidkb.exports.Snapshot), of the
+    curated knowledge base with 1000 synthetic diseases added (rolled back
+    after): written once per test process."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from imidkb.exports import live_snapshot
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("synthkb", diseases=1000, stdout=StringIO())
+        snapshot = live_snapshot()
+        transaction.set_rollback(True)
+    return snapshot

@@ -13,6 +13,19 @@ from pathlib import Path
 from imidkb import exports
 
 CHECKS: dict[str, list[Callable]] = {}
+# Files whose format's own validator runs in a module of its own, on the
+# curated knowledge base and on the synthetic one (the same shared snapshot):
+# sssom-py, the phenotype.hpoa column spec, kgx and bmt. Here they are still
+# checked as resources of the data package (frictionless: bytes, hash, table
+# schema).
+VALIDATED_ELSEWHERE = {
+    "imidkb.sssom.tsv": "tests/imidkb/test_export_sssom_hpoa.py",
+    "imidkb.phenotype.hpoa": "tests/imidkb/test_export_sssom_hpoa.py",
+    "imidkb_kgx_nodes.tsv": "tests/imidkb/test_export_kgx.py",
+    "imidkb_kgx_edges.tsv": "tests/imidkb/test_export_kgx.py",
+    "imidkb_kgx_nodes.jsonl": "tests/imidkb/test_export_kgx.py",
+    "imidkb_kgx_edges.jsonl": "tests/imidkb/test_export_kgx.py",
+}
 
 
 def checks(*names: str):
@@ -26,10 +39,10 @@ def checks(*names: str):
 
 def check_all(files: dict[str, bytes], snapshot: exports.Snapshot) -> list[str]:
     """Run every check; the names of the files checked."""
-    unchecked = set(files) - set(CHECKS)
+    unchecked = set(files) - set(CHECKS) - set(VALIDATED_ELSEWHERE)
     assert not unchecked, f"no validator for {sorted(unchecked)}"
     for name in files:
-        for function in CHECKS[name]:
+        for function in CHECKS.get(name, []):
             function(files, snapshot)
     return sorted(files)
 

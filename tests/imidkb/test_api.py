@@ -256,7 +256,7 @@ def test_root_lists_every_resource(client, db):
 
     body = client.get("/api/v1/").json()
     links = {prefix for prefix, _model, _viewset in link_resources()}
-    assert set(body) == {*LISTS, *links, "releases", *ABOUT_THE_DATA}
+    assert set(body) == {*LISTS, *links, "exports", "releases", *ABOUT_THE_DATA}
 
 
 # Queries per request, pinned: (list at any page size, detail). Every list and

@@ -9,13 +9,12 @@ import socket
 from importlib import resources
 
 import pytest
-from django.db import transaction
 
 from imidkb.exports import get, live_snapshot
 from imidkb.exports import kgx as kgx_export
-from imidkb.synth import synth_create
+from tests.conftest import SYNTHETIC
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, SYNTHETIC]
 
 FILES = [
     "imidkb_kgx_nodes.tsv",
@@ -26,15 +25,11 @@ FILES = [
 
 
 @pytest.fixture(scope="module")
-def snapshots(django_db_setup, django_db_blocker):
+def snapshots(django_db_setup, django_db_blocker, synthetic_snapshot):
     """The curated knowledge base, and it with 1000 synthetic diseases."""
     with django_db_blocker.unblock():
         curated = live_snapshot()
-        with transaction.atomic():
-            synth_create(diseases=1000)
-            synthetic = live_snapshot()
-            transaction.set_rollback(True)
-    return {"curated": curated, "synthkb-1000": synthetic}
+    return {"curated": curated, "synthkb-1000": synthetic_snapshot}
 
 
 @pytest.fixture(scope="module")

@@ -5,22 +5,23 @@ knowledge base and on ``synthkb --diseases 1000``, offline."""
 import json
 import re
 import socket
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from imidkb.exports import Snapshot, hpoa, sssom
 from imidkb.releases import release_metadata, snapshot
+from tests.conftest import SYNTHETIC
+
+pytestmark = SYNTHETIC
 
 READS = sorted(set(sssom.READS) | set(hpoa.READS))
 
 
-def written(tmp_path: Path) -> dict[str, Path]:
-    full, _flat = snapshot(prefixes=READS)
-    snap = Snapshot(full, release_metadata(None, full))
+def written(tmp_path: Path, snap: Snapshot | None = None) -> dict[str, Path]:
+    if snap is None:
+        full, _flat = snapshot(prefixes=READS)
+        snap = Snapshot(full, release_metadata(None, full))
     paths = {}
     for module in (sssom, hpoa):
         path = tmp_path / module.NAME
@@ -36,13 +37,9 @@ def curated(django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def synthetic(django_db_blocker, tmp_path_factory):
-    """The files with 1000 synthetic diseases added (rolled back after)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("synthkb", diseases=1000, stdout=StringIO())
-        paths = written(tmp_path_factory.mktemp("synthetic"))
-        transaction.set_rollback(True)
-    return paths
+def synthetic(synthetic_snapshot, tmp_path_factory):
+    """The files with 1000 synthetic diseases added (tests/conftest.py)."""
+    return written(tmp_path_factory.mktemp("synthetic"), synthetic_snapshot)
 
 
 @pytest.fixture
