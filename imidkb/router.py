@@ -120,3 +120,14 @@ def build_router() -> Router:
 
 
 router = build_router()
+
+
+def record_routes() -> list[tuple[str, type, str]]:
+    """(prefix, viewset, basename) of the router's resources of records and
+    rows (each a list over a queryset): every one but the exports, which
+    serve files (imidkb.export_views)."""
+    return [
+        (prefix, viewset, basename)
+        for prefix, viewset, basename in router.registry
+        if getattr(viewset, "queryset", None) is not None
+    ]

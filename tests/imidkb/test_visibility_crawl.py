@@ -28,7 +28,7 @@ from django.urls import URLResolver, get_resolver
 from django.utils.html import escape
 
 from imidkb.releases import cut_release
-from imidkb.router import router
+from imidkb.router import record_routes
 from kbframework.api.pagination import MAX_PAGE_SIZE
 from kbframework.api.renderers import RELEASE_HEADER
 from kbframework.choices import Status
@@ -267,7 +267,7 @@ def crawl_urls(world: World, client) -> list[tuple[str, str | None]]:
         (re.sub("^https?://[^/]+", "", u), None)
         for u in re.findall(r"<loc>([^<]+)</loc>", sitemap)
     ]
-    for prefix, viewset, _basename in router.registry:
+    for prefix, viewset, _basename in record_routes():
         path = f"/api/v1/{prefix}/"
         filterset_class = getattr(viewset, "filterset_class", None)
         size = [("page_size", MAX_PAGE_SIZE)]

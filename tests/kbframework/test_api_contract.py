@@ -8,12 +8,12 @@ import pytest
 from django.test import override_settings
 from rest_framework.throttling import AnonRateThrottle
 
-from imidkb.router import router
+from imidkb.router import record_routes
 from kbframework.api.filters import StrictQueryParameters
 
 pytestmark = pytest.mark.django_db
 
-LISTS = [(prefix, viewset) for prefix, viewset, _basename in router.registry]
+LISTS = [(prefix, viewset) for prefix, viewset, _basename in record_routes()]
 
 
 def list_view(viewset):

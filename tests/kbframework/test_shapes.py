@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from diseases.models import Disease
 from imidkb.releases import cut_release
-from imidkb.router import router
+from imidkb.router import record_routes
 from kbframework.api.serializers import IdentifierSerializer
 from kbframework.registry import registry
 
@@ -36,7 +36,7 @@ LINK_KEYS = {"slug", "name", "url"}
 MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 # What identifiers and links were called before they had one shape.
 OLD_NAMES = {"hpo_id", "hpo_label", "atc_code", "identifier", "exact"}
-VIEWSETS = {basename: viewset for _prefix, viewset, basename in router.registry}
+VIEWSETS = {basename: viewset for _prefix, viewset, basename in record_routes()}
 
 
 def resource_models() -> set:
@@ -55,7 +55,7 @@ def reference_keys() -> set[str]:
         for field in model._meta.concrete_fields
         if isinstance(field, models.ForeignKey) and field.related_model in targets
     }
-    names |= {prefix.replace("-", "_") for prefix, _v, _b in router.registry}
+    names |= {prefix.replace("-", "_") for prefix, _v, _b in record_routes()}
     return names - {"releases"}
 
 
@@ -116,7 +116,9 @@ def check_key(key: str, value, at: str) -> None:
         assert not isinstance(value, int), f"{at}: a database id"
     if isinstance(value, str) and MOMENT.match(value):
         assert value.endswith("Z"), f"{at}: {value} is not UTC with Z"
-    if key in REFERENCE_KEYS:
+    # A release's `resources`: the URL of each resource it froze, by name.
+    frozen = ".resources." in at and isinstance(value, str) and "/releases/" in value
+    if key in REFERENCE_KEYS and not frozen:
         items = value if isinstance(value, list) else [value]
         assert all(item is None or isinstance(item, dict) for item in items), (
             f"{at}: a reference to a record must be a link, not {value!r}"
@@ -183,7 +185,7 @@ CHOICE_KEYS = choice_keys()
 
 def every_document(client):
     """(where, JSON, is a list) of every list and every record's detail."""
-    for prefix, viewset, _basename in router.registry:
+    for prefix, viewset, _basename in record_routes():
         response = client.get(f"/api/v1/{prefix}/?page_size=500")
         assert response.status_code == 200, prefix
         body = response.json()
@@ -242,7 +244,7 @@ def test_every_list_and_detail_has_the_one_shapes(with_release, client):
 
 def test_downloads_have_the_one_shapes(kb, client):
     """Whole-table JSON Lines of every resource, walked the same way."""
-    for prefix, viewset, _basename in router.registry:
+    for prefix, viewset, _basename in record_routes():
         if not hasattr(viewset, "download_jsonl"):
             continue
         response = client.get(f"/api/v1/{prefix}/download.jsonl/")
@@ -298,7 +300,7 @@ def test_every_csv_flattens_links_and_identifiers_by_one_rule(with_release, clie
     """Every list's CSV: a link column holds the slug, an identifier list
     the CURIEs, moments end in Z; the release zip's tables are the same."""
     tables = {}
-    for prefix, viewset, _basename in router.registry:
+    for prefix, viewset, _basename in record_routes():
         if not getattr(viewset, "csv_lists", False):
             continue
         url = f"/api/v1/{prefix}/?page_size=500"
@@ -355,7 +357,7 @@ def test_the_schema_says_the_shapes(client):
 def test_a_new_resource_is_walked_without_being_named():
     """The walk reads the router, which reads the registry: every resource
     the registry has is among those walked."""
-    walked = {viewset for _prefix, viewset, _basename in router.registry}
+    walked = {viewset for _prefix, viewset, _basename in record_routes()}
     assert {resource.viewset for resource in registry.api_resources()} <= walked
 
 
