@@ -324,6 +324,10 @@ def synthetic_snapshot(django_db_setup, django_db_blocker):
     from imidkb.exports import live_snapshot
 
     with django_db_blocker.unblock(), transaction.atomic():
+        # A transactional test on this process may have emptied the database
+        # (they run last, but not always before this).
+        if not registry.released()[0].model.objects.exists():
+            load_kb()
         call_command("synthkb", diseases=1000, stdout=StringIO())
         snapshot = live_snapshot()
         transaction.set_rollback(True)

@@ -24,12 +24,10 @@ FILES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def snapshots(django_db_setup, django_db_blocker, synthetic_snapshot):
+@pytest.fixture
+def snapshots(kb, synthetic_snapshot):
     """The curated knowledge base, and it with 1000 synthetic diseases."""
-    with django_db_blocker.unblock():
-        curated = live_snapshot()
-    return {"curated": curated, "synthkb-1000": synthetic_snapshot}
+    return {"curated": live_snapshot(), "synthkb-1000": synthetic_snapshot}
 
 
 @pytest.fixture(scope="module")

@@ -30,10 +30,10 @@ def written(tmp_path: Path, snap: Snapshot | None = None) -> dict[str, Path]:
     return paths
 
 
-@pytest.fixture(scope="module")
-def curated(django_db_blocker, tmp_path_factory):
-    with django_db_blocker.unblock():
-        return written(tmp_path_factory.mktemp("curated"))
+@pytest.fixture
+def curated(kb, tmp_path_factory):
+    """The files of the curated knowledge base (in the test's transaction)."""
+    return written(tmp_path_factory.mktemp("curated"))
 
 
 @pytest.fixture(scope="module")
