@@ -13,7 +13,7 @@ from imidkb.exports import Snapshot, hpoa, sssom
 from imidkb.releases import release_metadata, snapshot
 from tests.conftest import SYNTHETIC
 
-pytestmark = SYNTHETIC
+pytestmark = [SYNTHETIC, pytest.mark.django_db]
 
 READS = sorted(set(sssom.READS) | set(hpoa.READS))
 
