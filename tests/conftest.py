@@ -34,6 +34,18 @@ def plain_static_files():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Hash the tests' passwords with a fast hasher: every admin test makes a
+    user, and an Argon2 hash costs about 0.1 s. The production hashers
+    (imidkb.settings) are checked by the tests that set them back."""
+    from django.test import override_settings
+
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Every test starts with no cached response and no throttle counter."""

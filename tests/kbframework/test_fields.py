@@ -112,12 +112,21 @@ class Resource:
         return found
 
 
+# The full answers each resource's tests compare with, read once per test
+# process: the curated knowledge base every test starts from does not change.
+# Releases are not kept: each test cuts the one it lists.
+READ = {}
+
+
 @pytest.fixture
 def resource(kb, client, request):
     prefix, viewset = request.param
     if prefix == "releases":
         cut_release(note="one to list")
-    return Resource(client, prefix, viewset)
+        return Resource(client, prefix, viewset)
+    if prefix not in READ:
+        READ[prefix] = Resource(client, prefix, viewset)
+    return READ[prefix]
 
 
 def resources(test):
@@ -266,11 +275,15 @@ def test_fields_is_refused_where_nothing_is_selected(kb, client):
 
 
 def schema_document(client) -> dict:
-    response = client.get(
-        "/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
-    )
-    assert response.status_code == 200
-    return response.json()
+    """The OpenAPI document (made from the curated knowledge base, the same
+    for every test: generated once per test process)."""
+    if "schema" not in READ:
+        response = client.get(
+            "/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
+        )
+        assert response.status_code == 200
+        READ["schema"] = response.content
+    return json.loads(READ["schema"])
 
 
 @resources

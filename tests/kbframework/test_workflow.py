@@ -211,7 +211,10 @@ def test_two_concurrent_saves_have_exactly_one_winner(kb, editor, reviewer):
     assert symptom.description == "Saved first."
 
 
-def test_failed_logins_lock_the_account_out(db, client, django_user_model):
+def test_failed_logins_lock_the_account_out(db, client, django_user_model, settings):
+    from imidkb import settings as production
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
     user = django_user_model.objects.create_user(
         username="victim", password="correct-horse-battery-staple", is_staff=True
     )
