@@ -8,12 +8,20 @@ from kbframework.registry import registry
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip PostgreSQL-only tests when the suite runs on another database."""
+    """Skip PostgreSQL-only tests when the suite runs on another database, and
+    the drills of an SQLite file of their own (`sqlite_file_drill`: they do
+    not use the suite's database) when it runs on PostgreSQL: CI runs the
+    suite on both, and those drills once."""
     if connection.vendor == "postgresql":
-        return
-    skip = pytest.mark.skip(reason="needs DATABASE_URL pointing at PostgreSQL")
+        marker, reason = "sqlite_file_drill", "runs in the SQLite run of the suite"
+    else:
+        marker, reason = (
+            "requires_postgres",
+            "needs DATABASE_URL pointing at PostgreSQL",
+        )
+    skip = pytest.mark.skip(reason=reason)
     for item in items:
-        if "requires_postgres" in item.keywords:
+        if marker in item.keywords:
             item.add_marker(skip)
 
 
@@ -148,6 +156,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     options = settings.DATABASES["default"].get("OPTIONS", {})
     options.pop("transaction_mode", None)
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A throw-away test database: commits need not wait for the disk
+        # (the knowledge base loads, transactional tests and drills commit).
+        options["options"] = "-c synchronous_commit=off"
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -72,6 +73,7 @@ print(json.dumps(results))
 """
 
 
+@pytest.mark.sqlite_file_drill
 def test_concurrent_saves_on_sqlite_never_answer_a_5xx(tmp_path):
     env = {
         "PATH": os.environ["PATH"],

@@ -19,6 +19,9 @@ from django.conf import settings
 from tests.servers import gunicorn
 
 BASE_DIR = Path(settings.BASE_DIR)
+# It serves an SQLite file of its own, whatever database the suite runs on.
+pytestmark = pytest.mark.sqlite_file_drill
+
 URL_PATHS = ["/api/v1/diseases/psoriasis/", "/diseases/psoriasis/"]
 EDIT = """
 from diseases.models import Disease
