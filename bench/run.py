@@ -1,10 +1,21 @@
 """make bench: IMID-KB against the bare WSGI limit and Datasette, with wrk.
 
 For each scale (the curated knowledge base, then N synthetic diseases on top)
-it starts three servers on loopback, loads each target back to back with wrk
-(2 threads, 8 connections, 10 s after a 2 s warm-up), and writes
-bench/RESULTS.md: requests per second, p50 and p99, the ratio to the bare app
-measured in the same run, SQL queries per request and peak memory per worker.
+it starts the servers on loopback and loads each target back to back with wrk
+(2 threads, 8 connections), and writes bench/RESULTS.md:
+
+- repeats: the same URL for 10 s after a 2 s warm-up (what the public response
+  cache serves);
+- crawls: distinct URLs, each asked once (bench/crawl.lua), for at most 10 s:
+  every disease's API detail, every page of 50 of the disease list in every
+  ordering, every disease's page, and Datasette's rows and pages of 50 of the
+  same table: first visits, where no cache can help;
+
+with requests per second, p50 and p99, the ratio to the bare app (repeats)
+or to Datasette's counterpart (crawls) measured in the same run, SQL queries
+per request and peak memory per worker. With BENCH_POSTGRES=1 the app is also
+served from PostgreSQL (the same knowledge base loaded there), beside the
+bare app of the same run.
 """
 
 import datetime as dt
@@ -23,8 +34,15 @@ WORK = ROOT / "bench" / "work"
 PY = sys.executable
 VENV_BIN = Path(PY).parent
 DATASETTE = os.environ.get("DATASETTE", str(ROOT / ".venv-bench" / "bin" / "datasette"))
-DURATION, WARMUP, CONNECTIONS = 10, 2, 8
+DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
+WARMUP, CONNECTIONS = 2, 8
 PORTS = {"bare": 8301, "app": 8302, "datasette": 8303, "app-uncached": 8304}
+PG_PORT = 8305
+CRAWL_SCRIPT = ROOT / "bench" / "crawl.lua"
+# PostgreSQL (make bench with BENCH_POSTGRES=1): the server .ci/run uses.
+PG_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/imidkb_bench"
+)
 # The app with the public response cache off: what rendering costs.
 UNCACHED_ENV = {"DJANGO_API_CACHE_SECONDS": "0", "DJANGO_PAGE_CACHE_SECONDS": "0"}
 N = int(os.environ.get("BENCH_DISEASES", "10000"))
@@ -53,17 +71,38 @@ def prepare(db: Path, synthetic: int) -> None:
     sh(PY, "manage.py", "collectstatic", "--noinput", "-v0", env=env)
 
 
+def prepare_postgres(synthetic: int) -> None:
+    """The same knowledge base as the SQLite file's, in a fresh PostgreSQL
+    database (synthkb is seeded: the same diseases)."""
+    import psycopg2
+
+    name = PG_URL.rsplit("/", 1)[1]
+    server = psycopg2.connect(PG_URL.rsplit("/", 1)[0] + "/postgres")
+    server.autocommit = True
+    with server.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    server.close()
+    env = {**APP_ENV, "DATABASE_URL": PG_URL}
+    sh(PY, "manage.py", "migrate", "--noinput", "-v0", env=env)
+    sh(PY, "manage.py", "loadkb", env=env, stdout=subprocess.DEVNULL)
+    if synthetic:
+        sh(PY, "manage.py", "synthkb", "--diseases", str(synthetic), env=env)
+
+
 def start(name: str, db: Path) -> subprocess.Popen:
-    port = PORTS[name]
+    port = PG_PORT if name == "app-postgres" else PORTS[name]
     gunicorn = [str(VENV_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}"]
     if name == "bare":
         cmd = [*gunicorn, "bench.bare:application"]
         env = os.environ
-    elif name in ("app", "app-uncached"):
+    elif name in ("app", "app-uncached", "app-postgres"):
         cmd = [*gunicorn, "imidkb.wsgi:application"]
         env = {**APP_ENV, "DATABASE_URL": f"sqlite:///{db}"}
         if name == "app-uncached":
             env.update(UNCACHED_ENV)
+        if name == "app-postgres":
+            env["DATABASE_URL"] = PG_URL
     else:
         cmd = [
             DATASETTE,
@@ -115,24 +154,52 @@ def worker_peak_mb(process: subprocess.Popen) -> float:
     return round(max(peaks), 1) if peaks else 0.0
 
 
+WRK = [
+    "wrk",
+    "--latency",
+    "-t2",
+    f"-c{CONNECTIONS}",
+    f"-d{DURATION}s",
+    "--timeout",
+    "10s",
+]
+
+
 def wrk(url: str) -> dict:
+    """A repeat: the same URL for DURATION seconds, after a warm-up."""
     subprocess.run(
         ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{WARMUP}s", url], capture_output=True
     )
+    out = subprocess.run([*WRK, url], capture_output=True, text=True).stdout
+    return parse_wrk(out)
+
+
+def crawl(base: str, paths: list[str]) -> dict:
+    """A crawl: each of `paths` asked once (bench/crawl.lua), for at most
+    DURATION seconds."""
+    listing = WORK / "crawl-paths.txt"
+    listing.write_text("\n".join(paths) + "\n")
+    env = {**os.environ, "CRAWL_PATHS": str(listing), "CRAWL_THREADS": "2"}
     out = subprocess.run(
-        [
-            "wrk",
-            "--latency",
-            "-t2",
-            f"-c{CONNECTIONS}",
-            f"-d{DURATION}s",
-            "--timeout",
-            "10s",
-            url,
-        ],
-        capture_output=True,
-        text=True,
+        [*WRK, "-s", str(CRAWL_SCRIPT), base], capture_output=True, text=True, env=env
     ).stdout
+    result = parse_wrk(out)
+    # The crawl's own clock and count (bench/crawl.lua): wrk's divides by the
+    # whole duration, however early the crawl was done.
+    line = re.search(
+        r"crawl: answered=(\d+) repeats=(\d+) seconds=([\d.]+) exhausted=(\d+)", out
+    )
+    answered, repeats, seconds = int(line[1]), int(line[2]), float(line[3])
+    return {
+        **result,
+        "rps": answered / seconds if seconds else 0.0,
+        "requests": answered,
+        "repeats": repeats,
+        "of": len(paths),
+    }
+
+
+def parse_wrk(out: str) -> dict:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
 
@@ -146,6 +213,48 @@ def wrk(url: str) -> dict:
         "p50": percentile(50),
         "p99": percentile(99),
         "errors": int(errors.group(1)) if errors else 0,
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+    }
+
+
+def crawl_sets(db: Path) -> dict[str, tuple[str, list[str]]]:
+    """(server, paths) of each crawl, in a fixed shuffled order: a sample of
+    the whole table when there is more than DURATION seconds' worth."""
+    import random
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    rows = con.execute(
+        "select id, slug from diseases_disease where status = 'published'"
+    ).fetchall()
+    con.close()
+    shuffle = random.Random(2026).sample
+    rows = shuffle(rows, len(rows))
+    pages = -(-len(rows) // 50)
+    orderings = [
+        f"{sign}{f}" for f in ("name", "slug", "kind", "updated") for sign in ("", "-")
+    ]
+    lists = [
+        f"/api/v1/diseases/?page_size=50&page={page}&ordering={ordering}"
+        for ordering in orderings
+        for page in range(1, pages + 1)
+    ]
+    table = f"/{db.stem}/diseases_disease"
+    return {
+        "API disease detail": (
+            "app",
+            [f"/api/v1/diseases/{slug}/" for _i, slug in rows],
+        ),
+        "API disease list (50)": ("app", shuffle(lists, len(lists))),
+        "Disease page": ("app", [f"/diseases/{slug}/" for _i, slug in rows]),
+        "Datasette row": (
+            "datasette",
+            [f"{table}/{i}.json?_shape=objects" for i, _slug in rows],
+        ),
+        "Datasette list (50)": (
+            "datasette",
+            [f"{table}.json?_shape=objects&_size=50&id__gt={i}" for i, _s in rows],
+        ),
     }
 
 
@@ -230,27 +339,68 @@ TARGETS_RATIO = {
     "Disease page": 0.20,
     "Search": 0.15,
 }
+# Crawls: (the Datasette crawl compared with, the least ratio to it).
+CRAWL_TARGETS = {
+    "API disease detail": ("Datasette row", 1.0),
+    "API disease list (50)": ("Datasette list (50)", 2.0),
+    "Disease page": ("Datasette row", 0.5),
+}
+CRAWL_P99_MS = 50
 
 
-def run_scale(label: str, db: Path) -> tuple[list[str], dict]:
-    servers = {name: start(name, db) for name in PORTS}
-    rows, results = [], {}
+def run_scale(label: str, db: Path, postgres: bool) -> tuple[list[str], dict]:
+    names = [*PORTS, *(["app-postgres"] if postgres else [])]
+    servers = {name: start(name, db) for name in names}
+    base = {name: f"http://127.0.0.1:{PORTS.get(name, PG_PORT)}" for name in names}
+    results, crawls = {}, {}
+    sets = crawl_sets(db)
     try:
-        bare = wrk(f"http://127.0.0.1:{PORTS['bare']}/")
+        bare = wrk(base["bare"] + "/")
         results["bare"] = bare
+        # Crawls first, on servers warmed on URLs no crawl asks for.
+        for name in ("app", "datasette", *(["app-postgres"] if postgres else [])):
+            wrk(base[name] + ("/api/v1/" if name.startswith("app") else "/"))
+        for name, (server, paths) in sets.items():
+            crawls[name] = {
+                **crawl(base[server], paths),
+                "server": server,
+                "path": paths[0],
+            }
+            if postgres and server == "app":
+                crawls[f"{name}, PostgreSQL"] = {
+                    **crawl(base["app-postgres"], paths),
+                    "server": "app-postgres",
+                    "path": paths[0],
+                }
         for name, server, path in targets(db):
-            result = wrk(f"http://127.0.0.1:{PORTS[server]}{path}")
+            result = wrk(base[server] + path)
             results[name] = {**result, "path": path, "server": server}
-        memory = max(worker_peak_mb(servers[name]) for name in ("app", "app-uncached"))
+            if postgres and server == "app":
+                result = wrk(base["app-postgres"] + path)
+                results[f"{name}, PostgreSQL"] = {
+                    **result,
+                    "path": path,
+                    "server": "app-postgres",
+                }
+        memory = {
+            name: worker_peak_mb(servers[name])
+            for name in names
+            if name.startswith("app")
+        }
     finally:
         for process in servers.values():
             stop(process)
-    app_paths = [r["path"] for n, r in results.items() if r.get("server") == "app"]
+    app_paths = [r["path"] for r in results.values() if r.get("server") == "app"]
+    crawl_paths = [r["path"] for r in crawls.values() if r["server"] == "app"]
     queries = {
-        "app": queries_per_request(db, app_paths),
+        "app": queries_per_request(db, app_paths + crawl_paths),
         "app-uncached": queries_per_request(db, app_paths, UNCACHED_ENV),
     }
-    rows.append(f"\n### {label}\n")
+    if postgres:
+        queries["app-postgres"] = queries_per_request(
+            db, app_paths + crawl_paths, {"DATABASE_URL": PG_URL}
+        )
+    rows = [f"\n### {label}\n", "Repeats (the same URL again and again):\n"]
     rows.append(
         "| target | req/s | p50 ms | p99 ms | ratio to bare | queries (first / repeat) | target |"
     )
@@ -262,7 +412,7 @@ def run_scale(label: str, db: Path) -> tuple[list[str], dict]:
         if name == "bare":
             continue
         ratio = result["rps"] / bare["rps"]
-        goal = TARGETS_RATIO.get(name)
+        goal = TARGETS_RATIO.get(name.removesuffix(", PostgreSQL"))
         verdict = ""
         if goal:
             verdict = f">= {goal} and p99 <= 25 ms: " + (
@@ -273,22 +423,47 @@ def run_scale(label: str, db: Path) -> tuple[list[str], dict]:
         rows.append(
             f"| {name}{errors} | {result['rps']:.0f} | {result['p50']:.1f} | {result['p99']:.1f} | {ratio:.3f} | {q[0]} / {q[1]} | {verdict} |"
         )
+    rows += [
+        "",
+        "Crawls (distinct URLs, each asked once: every request a first visit):\n",
+        "| crawl | answered / URLs (repeats) | req/s | p50 ms | p99 ms | ratio to bare | vs Datasette | queries per request | target |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, result in crawls.items():
+        kind = name.removesuffix(", PostgreSQL")
+        versus, verdict = "-", ""
+        if kind in CRAWL_TARGETS:
+            theirs, goal = CRAWL_TARGETS[kind]
+            ratio = result["rps"] / crawls[theirs]["rps"]
+            versus = f"{ratio:.2f}x {theirs}"
+            met = ratio >= goal and result["p99"] <= CRAWL_P99_MS
+            verdict = f">= {goal}x and p99 <= {CRAWL_P99_MS} ms: " + (
+                "met" if met else "NOT met"
+            )
+        q = queries.get(result["server"], {}).get(result["path"], ["-"])[0]
+        errors = f" ({result['errors']} non-2xx)" if result["errors"] else ""
+        rows.append(
+            f"| {name}{errors} | {result['requests']} / {result['of']} ({result['repeats']}) | {result['rps']:.0f} | {result['p50']:.1f} | {result['p99']:.1f} | {result['rps'] / bare['rps']:.3f} | {versus} | {q} | {verdict} |"
+        )
     ours = results["API disease list (50)"]["rps"], results["API disease detail"]["rps"]
     theirs = results["Datasette list (50)"]["rps"], results["Datasette row"]["rps"]
     rows.append("")
     rows.append(
-        f"- vs Datasette: list {ours[0] / theirs[0]:.2f}x (target >= 2), "
+        f"- Repeats vs Datasette: list {ours[0] / theirs[0]:.2f}x (target >= 2), "
         f"detail {ours[1] / theirs[1]:.2f}x (target >= 1.3)."
     )
     rows.append(
-        f"- Peak memory per app worker (cache on or off): {memory} MB (target < 150 MB)."
+        "- Peak memory per app worker: "
+        + ", ".join(f"{name} {mb} MB" for name, mb in memory.items())
+        + " (target <= 150 MB)."
     )
-    return rows, results
+    return rows, {"repeats": results, "crawls": crawls}
 
 
 def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     curated, scaled = WORK / "curated.sqlite3", WORK / "scaled.sqlite3"
+    postgres = os.environ.get("BENCH_POSTGRES") == "1"
     prepare(curated, 0)
     prepare(scaled, N)
     cpu = next(
@@ -307,6 +482,15 @@ def main() -> None:
         f"- Commands: `wrk --latency -t2 -c{CONNECTIONS} -d{DURATION}s --timeout 10s URL` after a {WARMUP} s warm-up, one target after another;",
         "  bare: `gunicorn -w 2 bench.bare:application`; app: `gunicorn -w 2 imidkb.wsgi:application` (sync workers, DEBUG off, production settings,",
         "  SQLite, DJANGO_SECURE_SSL_REDIRECT=0, throttling off); Datasette: `datasette serve DB --setting suggest_facets off` on the same SQLite file.",
+        f"- Crawls: `CRAWL_PATHS=FILE CRAWL_THREADS=2 wrk --latency -t2 -c{CONNECTIONS} -d{DURATION}s --timeout 10s -s bench/crawl.lua URL`, FILE listing the distinct paths in a fixed shuffled order;"
+        " each is asked once; a crawl ends when its paths are answered or after the duration (answered / URLs), req/s on the crawl's own clock. A crawl that ends early asks a few paths twice while its last answers are awaited (repeats: counted in the table, sent but mostly cut off when the crawl stops).",
+        "  Servers warmed on URLs no crawl asks for.",
+        "- Run as: `make bench`"
+        + (
+            " with `BENCH_POSTGRES=1` (the app also on PostgreSQL, the same knowledge base loaded there; Datasette serves SQLite only)."
+            if postgres
+            else "; `BENCH_POSTGRES=1 make bench` adds the app on PostgreSQL."
+        ),
         "- Ratios compare numbers measured in the same run only. Queries: SQL per request on a cold cache / on a repeat (the public response cache, keyed on the data version).",
         '- "cache off": a second app server with the public response cache off (`DJANGO_API_CACHE_SECONDS=0 DJANGO_PAGE_CACHE_SECONDS=0`): every request rendered by Django, for what rendering costs; the targets are measured with the cache on, as deployed.',
     ]
@@ -314,7 +498,9 @@ def main() -> None:
         ("Curated knowledge base", curated),
         (f"Curated + {N:,} synthetic diseases", scaled),
     ):
-        rows, _results = run_scale(label, db)
+        if postgres:
+            prepare_postgres(N if db == scaled else 0)
+        rows, _results = run_scale(label, db, postgres)
         lines += rows
     text = "\n".join(lines) + "\n"
     (ROOT / "bench" / "RESULTS.md").write_text(text)
