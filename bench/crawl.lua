@@ -6,7 +6,7 @@
 --
 -- wrk's own "Requests/sec" divides by the whole -d duration even when the
 -- threads stopped earlier, so the crawl keeps its own clock: done() prints
--- "crawl: answered=<n> seconds=<s> exhausted=<threads>", from each thread's
+-- "crawl: answered=<n> repeats=<n> seconds=<s>", from each thread's
 -- first request to its last answer (bench/run.py reads it).
 --
 -- While the last answers of a finished share are awaited, each connection
@@ -51,9 +51,9 @@ function request()
       started = now()
    end
    sent = sent + 1
-   if sent > #paths then
+   if sent > share then
       repeats = repeats + 1
-      return wrk.format("GET", paths[#paths])
+      return wrk.format("GET", paths[share])
    end
    return wrk.format("GET", paths[sent])
 end
@@ -61,19 +61,16 @@ end
 function response(status, headers, body)
    answered = answered + 1
    finished = now()
-   if answered >= #paths then
+   if answered >= share then
       wrk.thread:stop()
    end
 end
 
 function done(summary, latency, requests)
-   local answered, repeats, exhausted, first, last = 0, 0, 0, nil, 0
+   local answered, repeats, first, last = 0, 0, nil, 0
    for _, thread in ipairs(threads) do
       answered = answered + thread:get("answered")
       repeats = repeats + thread:get("repeats")
-      if thread:get("answered") >= thread:get("share") then
-         exhausted = exhausted + 1
-      end
       local started = thread:get("started")
       if started > 0 and (first == nil or started < first) then
          first = started
@@ -81,6 +78,6 @@ function done(summary, latency, requests)
       last = math.max(last, thread:get("finished"))
    end
    io.write(string.format(
-      "crawl: answered=%d repeats=%d seconds=%.3f exhausted=%d\n",
-      answered, repeats, last - (first or last), exhausted))
+      "crawl: answered=%d repeats=%d seconds=%.3f\n",
+      answered, repeats, last - (first or last)))
 end

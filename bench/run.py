@@ -186,9 +186,7 @@ def crawl(base: str, paths: list[str]) -> dict:
     result = parse_wrk(out)
     # The crawl's own clock and count (bench/crawl.lua): wrk's divides by the
     # whole duration, however early the crawl was done.
-    line = re.search(
-        r"crawl: answered=(\d+) repeats=(\d+) seconds=([\d.]+) exhausted=(\d+)", out
-    )
+    line = re.search(r"crawl: answered=(\d+) repeats=(\d+) seconds=([\d.]+)", out)
     answered, repeats, seconds = int(line[1]), int(line[2]), float(line[3])
     return {
         **result,
@@ -213,7 +211,6 @@ def parse_wrk(out: str) -> dict:
         "p50": percentile(50),
         "p99": percentile(99),
         "errors": int(errors.group(1)) if errors else 0,
-        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
     }
 
 
@@ -348,6 +345,13 @@ CRAWL_TARGETS = {
 CRAWL_P99_MS = 50
 
 
+def also_on_postgres(name: str, server: str, postgres: bool):
+    """(label, server) of a target: the app's also on PostgreSQL, if asked."""
+    yield name, server
+    if postgres and server == "app":
+        yield f"{name}, PostgreSQL", "app-postgres"
+
+
 def run_scale(label: str, db: Path, postgres: bool) -> tuple[list[str], dict]:
     names = [*PORTS, *(["app-postgres"] if postgres else [])]
     servers = {name: start(name, db) for name in names}
@@ -361,27 +365,15 @@ def run_scale(label: str, db: Path, postgres: bool) -> tuple[list[str], dict]:
         for name in ("app", "datasette", *(["app-postgres"] if postgres else [])):
             wrk(base[name] + ("/api/v1/" if name.startswith("app") else "/"))
         for name, (server, paths) in sets.items():
-            crawls[name] = {
-                **crawl(base[server], paths),
-                "server": server,
-                "path": paths[0],
-            }
-            if postgres and server == "app":
-                crawls[f"{name}, PostgreSQL"] = {
-                    **crawl(base["app-postgres"], paths),
-                    "server": "app-postgres",
+            for title, on in also_on_postgres(name, server, postgres):
+                crawls[title] = {
+                    **crawl(base[on], paths),
+                    "server": on,
                     "path": paths[0],
                 }
         for name, server, path in targets(db):
-            result = wrk(base[server] + path)
-            results[name] = {**result, "path": path, "server": server}
-            if postgres and server == "app":
-                result = wrk(base["app-postgres"] + path)
-                results[f"{name}, PostgreSQL"] = {
-                    **result,
-                    "path": path,
-                    "server": "app-postgres",
-                }
+            for title, on in also_on_postgres(name, server, postgres):
+                results[title] = {**wrk(base[on] + path), "path": path, "server": on}
         memory = {
             name: worker_peak_mb(servers[name])
             for name in names

@@ -9,27 +9,19 @@ from kbframework.registry import registry
 
 def pytest_collection_modifyitems(config, items):
     """Skip PostgreSQL-only tests when the suite runs on another database, and
-    the drills of an SQLite file of their own (`sqlite_file_drill`: they do
-    not use the suite's database) and the browser checks when it runs on
-    PostgreSQL: CI runs the suite on both, and those once."""
+    the tests that do not depend on the suite's database (`sqlite_run_only`)
+    when it runs on PostgreSQL: CI runs the suite on both, and those once."""
     if connection.vendor == "postgresql":
-        marker, reason = "sqlite_file_drill", "runs in the SQLite run of the suite"
+        marker, reason = "sqlite_run_only", "runs in the SQLite run of the suite"
     else:
         marker, reason = (
             "requires_postgres",
             "needs DATABASE_URL pointing at PostgreSQL",
         )
     skip = pytest.mark.skip(reason=reason)
-    # What only a browser checks (layout at 360 px, axe, the content security
-    # policy, console errors) does not depend on the database: checked in the
-    # SQLite run. The same pages are read on PostgreSQL without a browser
-    # (the visibility crawl, the page and ARIA tests).
-    browser = pytest.mark.skip(reason="browser checks run in the SQLite run")
     for item in items:
         if marker in item.keywords:
             item.add_marker(skip)
-        elif connection.vendor == "postgresql" and "tests/browser/" in item.nodeid:
-            item.add_marker(browser)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -73,7 +73,7 @@ print(json.dumps(results))
 """
 
 
-@pytest.mark.sqlite_file_drill
+@pytest.mark.sqlite_run_only
 def test_concurrent_saves_on_sqlite_never_answer_a_5xx(tmp_path):
     env = {
         "PATH": os.environ["PATH"],

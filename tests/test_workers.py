@@ -20,7 +20,7 @@ from tests.servers import gunicorn
 
 BASE_DIR = Path(settings.BASE_DIR)
 # It serves an SQLite file of its own, whatever database the suite runs on.
-pytestmark = pytest.mark.sqlite_file_drill
+pytestmark = pytest.mark.sqlite_run_only
 
 URL_PATHS = ["/api/v1/diseases/psoriasis/", "/diseases/psoriasis/"]
 EDIT = """

@@ -18,7 +18,11 @@ from tests.browser.conftest import (
 
 # The databases are set up for these tests; each runs in a transaction that is
 # rolled back, over the data `kb_server` committed once.
-pytestmark = pytest.mark.django_db
+# What only a browser checks (layout at 360 px, axe, the content security
+# policy, console errors) does not depend on the database: checked in the
+# SQLite run. On PostgreSQL the same pages are read without a browser (the
+# visibility crawl, the page and ARIA tests).
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_run_only]
 
 
 @dataclass(frozen=True)
