@@ -7,6 +7,7 @@ from collections import defaultdict, namedtuple
 
 from django.db.models import Count, Prefetch, Q, Value, prefetch_related_objects
 
+from kbframework import readmodel
 from kbframework.inheritance import attach, edges
 from kbframework.querysets import (
     NamedRecordQuerySet,
@@ -296,6 +297,7 @@ class DiseaseQuerySet(NamedRecordQuerySet):
                     shared_items[disease_id][key].append((slug, name))
         # The weights' base: how many diseases the reader may see.
         total = max(self.restrict(user).count(), 2)
+        readmodel.note_count_read(self.model)
         weights = {
             item: math.log(total / len(stating[(item[0], end_id)]))
             for item, end_id in slugs.items()
@@ -314,18 +316,24 @@ class DiseaseQuerySet(NamedRecordQuerySet):
         # Its own groups are on the page already ("Part of").
         candidates = (set(score) | set(family)) - group_ids
         kinds = self.model.Kind
-        names = {
-            d.pk: d
-            for d in self.restrict(user)
+        # Plain rows: only the diseases shown are made instances, so that a
+        # public document reads (kbframework.readmodel) what it shows, not
+        # every candidate; a candidate's rename or publication moves it
+        # among them, and deletes the documents of what it links to.
+        fields = ["id", "slug", "name", "kind"]
+        rows = {
+            row[0]: row
+            for row in self.restrict(user)
             .filter(pk__in=sorted(candidates))
-            .only("slug", "name", "kind")
-            if d.pk in family or d.kind in (kinds.DISEASE, kinds.SUBTYPE)
+            .values_list(*fields)
+            if row[0] in family or row[3] in (kinds.DISEASE, kinds.SUBTYPE)
         }
 
         def order(pk):
-            return (-round(score[pk], 6), names[pk].name)
+            return (-round(score[pk], 6), rows[pk][2])
 
-        ranked = sorted(names, key=order)[:limit]
+        ranked = sorted(rows, key=order)[:limit]
+        names = {pk: self.model.from_db(self.db, fields, rows[pk]) for pk in ranked}
         titles = {key: shared.title or key for key, shared in ends.items()}
         result = []
         for pk in ranked:

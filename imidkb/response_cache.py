@@ -7,6 +7,15 @@ header and the body exactly as the whole stack produced them the first time.
 Any curated write bumps the data version, so every process renders afresh on
 its very next request.
 
+A record's address (its API detail, its page), asked for plainly (no query
+string, no Origin, the default Accept on the API), is answered from its
+public document instead (kbframework.readmodel): one statement reads the
+document with the data version, and the host asked on, the data version
+headers, an ETag of the document's content and the Content-Length are put in
+as it is served. It is stored by the first such request that Django answers,
+and deleted by any write of what it shows, so that publishing one record
+leaves every other record's answer in place.
+
 What Django decides, it still decides: only responses that
 :class:`PublicResponseMarkMiddleware` marks (an anonymous reader, a GET, a
 200 from a public page or a knowledge-base API resource) are stored, and only
@@ -34,8 +43,9 @@ from django.core import signals
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import DatabaseError
-from django.utils.http import parse_etags
+from django.utils.http import http_date, parse_etags
 
+from kbframework import readmodel
 from kbframework.models import DataVersion
 
 logger = logging.getLogger("imidkb.outage")
@@ -91,6 +101,9 @@ class PublicResponseMarkMiddleware:
                 seconds = 0
             if seconds:
                 response.kb_cache_seconds = seconds
+                response.kb_document = readmodel.document_route(
+                    getattr(request, "resolver_match", None)
+                )
         return response
 
 
@@ -126,6 +139,32 @@ class PublicResponseCache:
         )
         return hashlib.sha256("\x00".join(parts).encode("utf-8", "replace")).hexdigest()
 
+    def document_request(self, environ):
+        """(read model key, scheme, host) when this request may be answered
+        by a record's public document: a plain GET of an address, with
+        nothing of the reader's own in it and nothing Django would answer
+        otherwise (a host it refuses, a redirect to HTTPS); else None."""
+        if not readmodel.enabled() or environ.get("QUERY_STRING"):
+            return None
+        if environ.get("HTTP_ORIGIN") or environ.get("HTTP_IF_NONE_MATCH", "") == "*":
+            return None  # CORS answers; If-None-Match: * goes to Django
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/api/") and environ.get("HTTP_ACCEPT", "") not in (
+            "",
+            "*/*",
+            "application/json",
+        ):
+            return None  # the one answer stored is the default JSON
+        try:
+            # A copy: a request writes its decoded path into its environ.
+            request = WSGIRequest(environ.copy())
+            host = request.get_host()
+        except Exception:  # DisallowedHost, a malformed host or path: Django's 4xx
+            return None
+        if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+            return None
+        return readmodel.key_for(request.scheme, path), host
+
     def __call__(self, environ, start_response):
         request_key = self.request_key(environ)
         if request_key is None:
@@ -135,14 +174,28 @@ class PublicResponseCache:
         # a miss (harmless); request_finished is sent here on a hit only.
         signals.request_started.send(sender=self.__class__, environ=environ)
         key = f"imidkb:response:{request_key}"
+        # A record's address: its public document (the read model), read
+        # with the data version in one statement.
+        address = self.document_request(environ)
+        document = None
         try:
-            version = DataVersion.current()
+            if address is None:
+                version = DataVersion.current()
+            else:
+                version, document = readmodel.fetch(address[0])
         except DatabaseError as exc:
             try:
                 return self.outage(key, environ, start_response, exc)
             finally:
                 signals.request_finished.send(sender=self.__class__)
         environ["imidkb.data_version"] = version  # the API reuses it
+        if document is not None and self.throttle_allows(environ):
+            try:
+                return self.replay_document(
+                    environ, start_response, version, document, address[1]
+                )
+            finally:
+                signals.request_finished.send(sender=self.__class__)
         stamp = f"{version.number}:{version.changed.timestamp()}"
         stored = cache.get(key)
         fresh = (
@@ -151,11 +204,26 @@ class PublicResponseCache:
             and time.time() < stored[1] + stored[2]
         )
         if not fresh or not self.throttle_allows(environ):
-            return self.store(key, stamp, environ, start_response)
+            return self.store(key, stamp, environ, start_response, address, version)
         try:
             return self.replay(environ, start_response, *stored[3:])
         finally:
             signals.request_finished.send(sender=self.__class__)
+
+    def replay_document(self, environ, start_response, version, document, host):
+        from kbframework.api.renderers import RELEASE_HEADER, VERSION_HEADER
+
+        body = readmodel.body_for(document, host)
+        headers = readmodel.headers_for(document, host)
+        if document["versioned"]:
+            headers += [
+                (RELEASE_HEADER, version.release_label),
+                (VERSION_HEADER, str(version.number)),
+                ("ETag", readmodel.etag(document, host)),
+                ("Last-Modified", http_date(document["changed"].timestamp())),
+            ]
+        headers.append(("Content-Length", str(len(body))))
+        return self.replay(environ, start_response, "200 OK", headers, body)
 
     def outage(self, key, environ, start_response, exc):
         """The data version cannot be read: the database is down (or
@@ -200,33 +268,68 @@ class PublicResponseCache:
         start_response(status, headers)
         return [body]
 
-    def store(self, key, stamp, environ, start_response):
+    def store(self, key, stamp, environ, start_response, address, version):
+        """Django's answer, kept: a record's address as its public document
+        (with the rows it read), anything else in the response cache."""
         seen = {}
 
         def capture(status, headers, exc_info=None):
-            seen["status"], seen["headers"] = status, headers
-            return start_response(status, headers, exc_info)
+            # Sent on once the answer is known (Django never calls write()).
+            seen["status"], seen["headers"], seen["exc_info"] = (
+                status,
+                headers,
+                exc_info,
+            )
+            return lambda data: None
 
-        response = self.application(environ, capture)
+        with readmodel.capturing() as reads:
+            response = self.application(environ, capture)
         seconds = getattr(response, "kb_cache_seconds", 0)
-        headers = seen.get("headers", [])
+        status, headers = seen["status"], seen["headers"]
         if (
             not seconds
-            or not seen.get("status", "").startswith("200")
+            or not status.startswith("200")
             or any(name.lower() == "set-cookie" for name, _ in headers)
             or any("'nonce-" in value for name, value in headers)
         ):
+            start_response(status, headers, seen["exc_info"])
             return response
         try:
             body = b"".join(response)
         finally:
             response.close()
         # Fresh for `seconds` on this data version; kept longer, to be served
-        # stale while the database is unavailable (outage).
+        # stale while the database is unavailable (outage), a record's
+        # public document too.
         # RateLimit fields belong to the client that asked: not stored.
         kept = [(k, v) for k, v in headers if not k.lower().startswith("ratelimit")]
-        entry = (stamp, time.time(), seconds, seen["status"], kept, body)
+        entry = (stamp, time.time(), seconds, status, kept, body)
         cache.set(key, entry, seconds + settings.STALE_IF_ERROR_SECONDS)
+        route = getattr(response, "kb_document", None)
+        if address is not None and route is not None:
+            return self.store_document(
+                environ, start_response, address, route, reads, version, seen, body
+            )
+        start_response(status, headers)
+        return [body]
+
+    def store_document(
+        self, environ, start_response, address, route, reads, version, seen, body
+    ):
+        key, host = address
+        status, headers = seen["status"], seen["headers"]
+        if readmodel.store(key, route, body, headers, reads, host, version.number):
+            # Answered as every later request is, from the document, with
+            # the RateLimit fields Django counted.
+            environ["imidkb.ratelimit"] = [
+                (k, v) for k, v in headers if k.lower().startswith("ratelimit")
+            ]
+            version, document = readmodel.fetch(key)
+            if document is not None:
+                return self.replay_document(
+                    environ, start_response, version, document, host
+                )
+        start_response(status, headers)
         return [body]
 
     def throttle_allows(self, environ) -> bool:
@@ -246,7 +349,7 @@ class PublicResponseCache:
             return True
         from kbframework.api.throttling import rate_limit_fields
 
-        request = WSGIRequest(environ)
+        request = WSGIRequest(environ.copy())  # it rewrites PATH_INFO
         request.user = AnonymousUser()
         throttle = KBAnonRateThrottle()
         allowed = throttle.allow_request(request, None)

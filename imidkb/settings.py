@@ -299,6 +299,14 @@ PAGE_CACHE_SECONDS = int(
     os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "0" if DEBUG else "300")
 )
 
+# The read model (kbframework.readmodel): each record's public API detail and
+# page stored when first asked for, served in one read until a write changes
+# what it shows. Off with the response cache (the "cache off" benchmark) and
+# in debug mode, where templates change under you.
+READ_MODEL = os.environ.get(
+    "DJANGO_READ_MODEL", "0" if DEBUG or not API_CACHE_SECONDS else "1"
+) not in ("0", "")
+
 # While the database is unavailable, the public response cache serves what it
 # holds for up to this many seconds after it was rendered (with an Age
 # header); everything else is answered 503 with Retry-After (seconds).

@@ -15,5 +15,9 @@ django_application = get_wsgi_application()
 
 from imidkb.middleware import RequestId  # noqa: E402 (after setup)
 from imidkb.response_cache import PublicResponseCache  # noqa: E402
+from kbframework import readmodel  # noqa: E402
+
+if readmodel.enabled():
+    readmodel.code_version()  # read once, before the first request
 
 application = RequestId(PublicResponseCache(django_application))

@@ -323,6 +323,10 @@ def _apply_deferred(obj: DeserializedObject, using: str) -> None:
             type(instance)._base_manager.using(using).filter(pk=instance.pk).update(
                 **{fk.attname: target.pk}
             )
+            target_model = fk.remote_field.model
+            signals.mark_written(
+                instance, [(target_model, current), (target_model, target.pk)]
+            )
     instance.refresh_from_db(using=using)
     instance.clean()
 

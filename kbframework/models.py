@@ -23,6 +23,8 @@ __all__ = [
     "IdentifierSystem",
     "LoadedRecord",
     "NaturalKeyModel",
+    "PublicDocument",
+    "PublicDocumentRead",
     "Release",
     "Revision",
     "SearchKey",
@@ -418,13 +420,72 @@ class DataVersion(models.Model):
         return version
 
     @classmethod
-    def bump(cls) -> None:
+    def bump(cls, records=None) -> None:
+        """Count a curated write. Its row stays locked until the write
+        commits. Without `records` (the rows written, whose public documents
+        the caller deletes: kbframework.signals), every public document is
+        deleted (kbframework.readmodel)."""
+        from kbframework import readmodel
+
         now = timezone.now()
         updated = cls.objects.filter(pk=1).update(
             number=models.F("number") + 1, changed=now
         )
         if not updated:
             cls.objects.get_or_create(pk=1, defaults={"number": 1, "changed": now})
+        if records is None:
+            readmodel.clear()
+
+
+class PublicDocument(models.Model):
+    """The public answer at one record's address (its API detail, its page),
+    as an anonymous reader is served it: the read model (kbframework.readmodel).
+
+    Stored the first time it is asked for (or by `manage.py buildpublic`) and
+    deleted, in the transaction of the write, by any write of a row it read
+    (PublicDocumentRead). Derived; never curated.
+    """
+
+    # "<scheme> <path>": the scheme decides headers (HSTS), the path the rest.
+    key = models.CharField(max_length=600, unique=True)
+    # The body with the host it was asked on replaced by readmodel.HOST.
+    body = models.BinaryField()
+    # [name, value] pairs, without those each answer computes afresh.
+    headers = models.JSONField(default=list)
+    # SHA-256 of the body: the ETag's basis; `changed` moves only with it.
+    digest = models.CharField(max_length=64)
+    changed = models.DateTimeField(default=timezone.now)
+    # Whether the answer carries the data version headers (an API answer).
+    versioned = models.BooleanField(default=False)
+    # The record at whose address it is ("app.model" and slug).
+    label = models.CharField(max_length=60)
+    slug = models.CharField(max_length=120)
+
+    class Meta:
+        indexes = [models.Index(fields=["label", "slug"])]
+        verbose_name = _("public document")
+        verbose_name_plural = _("public documents")
+
+    def __str__(self):
+        return self.key
+
+
+class PublicDocumentRead(models.Model):
+    """One row a public document was built from ("app.model", primary key)."""
+
+    document = models.ForeignKey(
+        PublicDocument, on_delete=models.CASCADE, related_name="reads"
+    )
+    label = models.CharField(max_length=60)
+    object_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["label", "object_id"])]
+        verbose_name = _("row read by a public document")
+        verbose_name_plural = _("rows read by public documents")
+
+    def __str__(self):
+        return f"{self.label} {self.object_id}"
 
 
 class Release(models.Model):

@@ -413,7 +413,7 @@ def publish(user, revision, comment: str = "") -> None:
             bundle_rows(apps.get_model(r["model"])._base_manager.get(pk=r["pk"]))
             for r in roots
         ]
-        with signals.bulk_write():
+        with signals.bulk_write(trace=True):
             _apply_bundles(
                 [r["data"] for r in roots], current=current, user=user, reason=reason
             )
@@ -429,6 +429,7 @@ def publish(user, revision, comment: str = "") -> None:
                     model._base_manager.filter(pk=root.pk).update(
                         reviewed_on=timezone.localdate(), updated=timezone.now()
                     )
+                    signals.mark_written(root)
         revision.state = revision.State.PUBLISHED
         revision.reviewed_by = user
         revision.reviewed_at = timezone.now()

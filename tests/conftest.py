@@ -186,7 +186,13 @@ def wipe_kb() -> None:
     models = [apps.get_model(label) for label in reversed(labels)]
     models += [
         apps.get_model("imidkb", name)
-        for name in ("SearchKey", "SearchTerm", "LoadedRecord")
+        for name in (
+            "SearchKey",
+            "SearchTerm",
+            "LoadedRecord",
+            "PublicDocumentRead",
+            "PublicDocument",
+        )
     ]
     with connection.cursor() as cursor:
         for model in models:
@@ -319,6 +325,9 @@ def wsgi(db, keep_test_connection):
             seen["status"], seen["headers"] = status, response_headers
 
         environ = factory.get(path, headers=headers, REMOTE_ADDR=remote_addr).environ
+        # The path as a WSGI server passes it (its bytes as ISO-8859-1), not
+        # as the factory's request left it (decoded).
+        environ["PATH_INFO"] = environ["PATH_INFO"].encode().decode("iso-8859-1")
         result = application(environ, start_response)
         try:
             body = b"".join(result)
@@ -355,3 +364,26 @@ def synthetic_snapshot(django_db_setup, django_db_blocker):
         snapshot = live_snapshot()
         transaction.set_rollback(True)
     return snapshot
+
+
+# What storing a record's public document adds to the first visit of its
+# address through the WSGI stack (kbframework.readmodel.store, inside a
+# test's transaction): the data version's lock, the document stored before,
+# the insert of it and of the rows it read, a savepoint and its release,
+# and the read back it is answered from.
+DOCUMENT_STORE = 7
+
+
+def first_visit_queries(url: str, rendering: int) -> int:
+    """SQL statements of a first visit through the WSGI stack: rendering,
+    and for a record's address (kbframework.readmodel) its document's store."""
+    from urllib.parse import urlsplit
+
+    from django.urls import resolve
+
+    from kbframework import readmodel
+
+    parts = urlsplit(url)
+    if parts.query or readmodel.document_route(resolve(parts.path)) is None:
+        return rendering
+    return rendering + DOCUMENT_STORE

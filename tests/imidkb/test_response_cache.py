@@ -14,6 +14,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from diseases.models import Disease
 from imidkb.response_cache import PublicResponseCache
+from tests.conftest import first_visit_queries
 from tests.factories import DiseaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -203,6 +204,10 @@ def test_caching_can_be_turned_off(kb, wsgi):
 # statements per request on a cold cache and on a repeat, pinned: a change
 # that adds one fails here with the new counts to review. They do not grow
 # with the number of diseases (the bench reports them at N = 10,000 too).
+# The cold counts are rendering's: a record's address (its API detail, its
+# page) adds the store of its public document (first_visit_queries); once
+# stored, it costs 1 on every visit, a crawl's first ones included
+# (tests/kbframework/test_readmodel.py).
 SCALE_TARGETS = {
     "/api/v1/diseases/systemic-lupus-erythematosus/": (35, 1),
     "/api/v1/diseases/?page_size=50": (6, 1),
@@ -226,6 +231,9 @@ def test_queries_per_request_do_not_grow_with_synthetic_diseases(kb, wsgi):
         ]
 
     curated = counts()
-    assert dict(zip(SCALE_TARGETS, curated, strict=True)) == SCALE_TARGETS
+    assert dict(zip(SCALE_TARGETS, curated, strict=True)) == {
+        url: (first_visit_queries(url, cold), repeat)
+        for url, (cold, repeat) in SCALE_TARGETS.items()
+    }
     call_command("synthkb", diseases=300, stdout=StringIO())
     assert counts() == curated
