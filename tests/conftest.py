@@ -293,16 +293,25 @@ class WSGIResponse:
         return json.loads(self.content)
 
 
-@pytest.fixture
-def keep_test_connection():
-    """For tests that call a WSGI application directly: like Django's test
-    client, keep the request signals from closing the test's connection
-    (which would end its transaction)."""
+def _disconnect_close_old_connections():
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
+
+
+@pytest.fixture
+def keep_test_connection():
+    """For tests that call a WSGI application directly: like Django's test
+    client, keep the request signals from closing the test's connection
+    (which would end its transaction). Django's test client connects them
+    again after each of its requests, so `wsgi` disconnects them before each
+    of its own as well."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    _disconnect_close_old_connections()
     yield
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
@@ -328,6 +337,7 @@ def wsgi(db, keep_test_connection):
         # The path as a WSGI server passes it (its bytes as ISO-8859-1), not
         # as the factory's request left it (decoded).
         environ["PATH_INFO"] = environ["PATH_INFO"].encode().decode("iso-8859-1")
+        _disconnect_close_old_connections()
         result = application(environ, start_response)
         try:
             body = b"".join(result)

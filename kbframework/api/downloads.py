@@ -38,6 +38,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
+from kbframework.api import selection
 from kbframework.api.renderers import csv_lines
 from kbframework.api.serializers import (
     CitationSerializer,
@@ -354,7 +355,7 @@ class TableDownloadMixin:
     def table_extra_columns(self) -> dict[str, tuple[str, ...]]:
         """The columns a table adds to the list serializer's fields, and the
         relation each reads."""
-        own = set(self.get_serializer_class()(context={}).fields)
+        own = set(selection.field_names(self.get_serializer_class()))
         return {
             column: (relation,) if relation else ()
             for column, relation, _prefetch, _cell in table_extras(self.queryset.model)

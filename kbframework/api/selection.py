@@ -35,6 +35,21 @@ FIELDS = "fields"
 ANYTHING = None
 
 
+# The top-level field names of each serializer class (building a
+# ModelSerializer's fields copies and introspects every field: a few ms on
+# every request that only needs their names).
+_names: dict[type, tuple[str, ...]] = {}
+
+
+def field_names(serializer_class) -> tuple[str, ...]:
+    """The top-level fields of `serializer_class`, in their order; they do
+    not depend on the request (built without a context)."""
+    names = _names.get(serializer_class)
+    if names is None:
+        names = _names[serializer_class] = tuple(serializer_class(context={}).fields)
+    return names
+
+
 def parse(request, allowed: list[str]) -> list[str] | None:
     """The field names a request selects (None when it names none), checked
     against `allowed`; anything wrong is a 400 naming the allowed names."""

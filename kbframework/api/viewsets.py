@@ -121,7 +121,7 @@ class KBViewSetMixin:
     def selectable_fields(self) -> list[str]:
         """The names `fields` takes here: the serializer's top-level fields,
         in their order."""
-        return list(self.get_serializer_class()(context={}).fields)
+        return list(selection.field_names(self.get_serializer_class()))
 
     def extra_columns(self) -> dict[str, tuple[str, ...]]:
         """Columns that are no serializer field, and what each reads (none
