@@ -19,6 +19,7 @@ bare app of the same run.
 """
 
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -46,6 +47,10 @@ PG_URL = os.environ.get(
 # The app with the public response cache off: what rendering costs.
 UNCACHED_ENV = {"DJANGO_API_CACHE_SECONDS": "0", "DJANGO_PAGE_CACHE_SECONDS": "0"}
 N = int(os.environ.get("BENCH_DISEASES", "10000"))
+# Keep the prepared SQLite files (bench/work) for the next run, and take
+# those an earlier run kept: preparing 10,000 synthetic diseases takes most
+# of an hour (buildpublic). PostgreSQL is prepared afresh each run.
+REUSE = os.environ.get("BENCH_REUSE") == "1"
 
 APP_ENV = {
     **os.environ,
@@ -67,11 +72,27 @@ def timed(times: dict, name: str, *args, **kwargs) -> None:
     times[name] = times.get(name, 0.0) + time.monotonic() - started
 
 
+def times_file(db: Path) -> Path:
+    return db.with_suffix(".times.json")
+
+
+def prepared_or_prepare(db: Path, synthetic: int) -> dict[str, float]:
+    """With BENCH_REUSE=1, a file an earlier run prepared (and kept: that
+    run had BENCH_REUSE=1 too, or was stopped) is taken as it is, with the
+    step times that run measured; otherwise it is prepared afresh."""
+    if REUSE and db.exists() and times_file(db).exists():
+        print(f"Reusing {db.name}, prepared by an earlier run.", flush=True)
+        return json.loads(times_file(db).read_text())
+    return prepare(db, synthetic)
+
+
 def prepare(db: Path, synthetic: int) -> dict[str, float]:
     """The knowledge base in a fresh SQLite file, its public documents built
     (manage.py buildpublic: every record's address asked for once, as a
-    reader's first visit would; what a crawl then reads). Seconds per step."""
+    reader's first visit would; what a crawl then reads). Seconds per step,
+    also written beside the file (BENCH_REUSE)."""
     env = {**APP_ENV, "DATABASE_URL": f"sqlite:///{db}"}
+    times_file(db).unlink(missing_ok=True)
     db.unlink(missing_ok=True)
     times: dict[str, float] = {}
     sh(PY, "manage.py", "migrate", "--noinput", "-v0", env=env)
@@ -115,6 +136,7 @@ def prepare(db: Path, synthetic: int) -> dict[str, float]:
         stdout=subprocess.DEVNULL,
     )
     shutil.rmtree(dumped, ignore_errors=True)
+    times_file(db).write_text(json.dumps(times))
     return times
 
 
@@ -603,7 +625,10 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     curated, scaled = WORK / "curated.sqlite3", WORK / "scaled.sqlite3"
     postgres = os.environ.get("BENCH_POSTGRES") == "1"
-    prepared = {curated: prepare(curated, 0), scaled: prepare(scaled, N)}
+    prepared = {
+        curated: prepared_or_prepare(curated, 0),
+        scaled: prepared_or_prepare(scaled, N),
+    }
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -628,6 +653,11 @@ def main() -> None:
             " with `BENCH_POSTGRES=1` (the app also on PostgreSQL, the same knowledge base loaded there; Datasette serves SQLite only)."
             if postgres
             else "; `BENCH_POSTGRES=1 make bench` adds the app on PostgreSQL."
+        )
+        + (
+            " With `BENCH_REUSE=1`: the SQLite files as an earlier run prepared them, and the step times it measured."
+            if REUSE
+            else ""
         ),
         "- Each knowledge base is prepared with `manage.py migrate`, `loadkb`, `synthkb --diseases N` (seeded), `cutrelease`, then `buildpublic --jobs 2`: every record's API detail and page asked for once and stored as its public document (the read model, kbframework.readmodel), as readers' first visits would; `dumpkb --fixtures DIR` is timed on SQLite too. Their times are under each scale.",
         "- Ratios compare numbers measured in the same run only. Queries: SQL per request on a cold response cache (documents built) / on a repeat.",
@@ -653,7 +683,8 @@ def main() -> None:
     text = "\n".join(lines) + "\n"
     (ROOT / "bench" / "RESULTS.md").write_text(text)
     print(text)
-    shutil.rmtree(WORK, ignore_errors=True)
+    if not REUSE:
+        shutil.rmtree(WORK, ignore_errors=True)
 
 
 if __name__ == "__main__":
