@@ -86,14 +86,12 @@ def prepared_or_prepare(db: Path, synthetic: int) -> dict[str, float]:
     return prepare(db, synthetic)
 
 
-def prepare(db: Path, synthetic: int) -> dict[str, float]:
-    """The knowledge base in a fresh SQLite file, its public documents built
-    (manage.py buildpublic: every record's address asked for once, as a
-    reader's first visit would; what a crawl then reads). Seconds per step,
-    also written beside the file (BENCH_REUSE)."""
-    env = {**APP_ENV, "DATABASE_URL": f"sqlite:///{db}"}
-    times_file(db).unlink(missing_ok=True)
-    db.unlink(missing_ok=True)
+def build(env: dict, synthetic: int) -> dict[str, float]:
+    """The knowledge base into the empty database `env` names: migrated,
+    loaded, `synthetic` diseases added, a release cut and the public
+    documents built (manage.py buildpublic: every record's address asked for
+    once, as a reader's first visit would; what a crawl then reads).
+    Seconds per step."""
     times: dict[str, float] = {}
     sh(PY, "manage.py", "migrate", "--noinput", "-v0", env=env)
     timed(
@@ -122,6 +120,16 @@ def prepare(db: Path, synthetic: int) -> dict[str, float]:
         stdout=subprocess.DEVNULL,
     )
     timed(times, "buildpublic", *BUILD, env=env)
+    return times
+
+
+def prepare(db: Path, synthetic: int) -> dict[str, float]:
+    """The knowledge base in a fresh SQLite file (build), and `dumpkb`
+    timed. Seconds per step, also written beside the file (BENCH_REUSE)."""
+    env = {**APP_ENV, "DATABASE_URL": f"sqlite:///{db}"}
+    times_file(db).unlink(missing_ok=True)
+    db.unlink(missing_ok=True)
+    times = build(env, synthetic)
     dumped = WORK / "dumped-fixtures"
     shutil.rmtree(dumped, ignore_errors=True)
     timed(
@@ -157,33 +165,7 @@ def prepare_postgres(synthetic: int) -> dict[str, float]:
         cursor.execute(f'CREATE DATABASE "{name}"')
     server.close()
     env = {**APP_ENV, "DATABASE_URL": PG_URL}
-    times: dict[str, float] = {}
-    sh(PY, "manage.py", "migrate", "--noinput", "-v0", env=env)
-    timed(
-        times, "loadkb", PY, "manage.py", "loadkb", env=env, stdout=subprocess.DEVNULL
-    )
-    if synthetic:
-        timed(
-            times,
-            "synthkb",
-            PY,
-            "manage.py",
-            "synthkb",
-            "--diseases",
-            str(synthetic),
-            env=env,
-        )
-    timed(
-        times,
-        "cutrelease",
-        PY,
-        "manage.py",
-        "cutrelease",
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    timed(times, "buildpublic", *BUILD, env=env)
-    return times
+    return build(env, synthetic)
 
 
 def start(name: str, db: Path) -> subprocess.Popen:

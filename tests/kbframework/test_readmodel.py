@@ -248,8 +248,11 @@ def test_a_published_revision_deletes_only_what_shows_what_it_changed(
     """Through the editors' workflow (the admin, review, publish: one bulk
     write, traced row by row): a summary, then a new symptom link."""
     from kbframework.models import Revision
-    from tests.kbframework.test_revisions import decide, propose_summary
-    from tests.test_write_guard import posted_form, url
+    from tests.kbframework.test_revisions import (
+        decide,
+        propose_summary,
+        propose_symptom_link,
+    )
 
     paths = [
         path
@@ -278,19 +281,7 @@ def test_a_published_revision_deletes_only_what_shows_what_it_changed(
     page = f"/symptoms/{symptom.slug}/"
     wsgi(page)
     assert stored(page)
-    add = url(DiseaseSymptom, "add")
-    fields, _names = posted_form(editor_client, add, DiseaseSymptom)
-    data: dict[str, list[str]] = {}
-    for name, value in fields:
-        data.setdefault(name, []).append(value)
-    data.update(
-        {
-            "disease": [str(psoriasis.pk)],
-            "symptom": [str(symptom.pk)],
-            "_save": ["Save"],
-        }
-    )
-    assert editor_client.post(add, data).status_code == 302
+    assert propose_symptom_link(editor_client, psoriasis, symptom).status_code == 302
     assert stored(page)  # proposed only
     revision = Revision.objects.filter(state=Revision.State.PENDING).get()
     assert decide(reviewer_client, revision, "publish").status_code == 302

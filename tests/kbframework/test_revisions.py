@@ -136,6 +136,21 @@ def test_a_revision_on_an_outdated_version_is_refused_with_what_changed(
     assert Revision.objects.get(pk=second.pk).state == Revision.State.PENDING
 
 
+def propose_symptom_link(editor_client, disease, symptom, **fields):
+    """An editor adds a symptom link in the link's own admin (its add form,
+    as served, with `fields` set): the response."""
+    add = url(DiseaseSymptom, "add")
+    served, _names = posted_form(editor_client, add, DiseaseSymptom)
+    data: dict[str, list[str]] = {}
+    for name, value in served:
+        data.setdefault(name, []).append(value)
+    data.update({name: [value] for name, value in fields.items()})
+    data.update(
+        {"disease": [str(disease.pk)], "symptom": [str(symptom.pk)], "_save": ["Save"]}
+    )
+    return editor_client.post(add, data)
+
+
 def test_a_new_link_on_a_published_disease_is_proposed_with_its_record(
     psoriasis, editor_client, reviewer_client
 ):
@@ -143,20 +158,9 @@ def test_a_new_link_on_a_published_disease_is_proposed_with_its_record(
     disease's bundle, applied on publish."""
     symptom = Symptom.objects.published().exclude(disease_links__disease=psoriasis)
     symptom = symptom.first()
-    add = url(DiseaseSymptom, "add")
-    fields, _names = posted_form(editor_client, add, DiseaseSymptom)
-    data: dict[str, list[str]] = {}
-    for name, value in fields:
-        data.setdefault(name, []).append(value)
-    data.update(
-        {
-            "disease": [str(psoriasis.pk)],
-            "symptom": [str(symptom.pk)],
-            "note": ["proposed link"],
-            "_save": ["Save"],
-        }
+    response = propose_symptom_link(
+        editor_client, psoriasis, symptom, note="proposed link"
     )
-    response = editor_client.post(add, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert not DiseaseSymptom.objects.filter(
         disease=psoriasis, symptom=symptom
