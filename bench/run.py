@@ -236,15 +236,16 @@ def worker_peak_mb(process: subprocess.Popen) -> float:
     return round(max(peaks), 1) if peaks else 0.0
 
 
-WRK = [
-    "wrk",
-    "--latency",
-    "-t2",
-    f"-c{CONNECTIONS}",
-    f"-d{DURATION}s",
-    "--timeout",
-    "10s",
-]
+def wrk_command(threads: int = 2) -> list[str]:
+    return [
+        "wrk",
+        "--latency",
+        f"-t{threads}",
+        f"-c{CONNECTIONS}",
+        f"-d{DURATION}s",
+        "--timeout",
+        "10s",
+    ]
 
 
 def wrk(url: str) -> dict:
@@ -252,7 +253,7 @@ def wrk(url: str) -> dict:
     subprocess.run(
         ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{WARMUP}s", url], capture_output=True
     )
-    out = subprocess.run([*WRK, url], capture_output=True, text=True).stdout
+    out = subprocess.run([*wrk_command(), url], capture_output=True, text=True).stdout
     return parse_wrk(out)
 
 
@@ -273,8 +274,7 @@ def crawl(base: str, paths: list[str]) -> dict:
         "CRAWL_PATHS": str(listing),
         "CRAWL_THREADS": str(CRAWL_THREADS),
     }
-    command = [*WRK, "-s", str(CRAWL_SCRIPT), base]
-    command[command.index("-t2")] = f"-t{CRAWL_THREADS}"
+    command = [*wrk_command(CRAWL_THREADS), "-s", str(CRAWL_SCRIPT), base]
     out = subprocess.run(command, capture_output=True, text=True, env=env).stdout
     result = parse_wrk(out)
     # The crawl's own clock and count (bench/crawl.lua): wrk's divides by the

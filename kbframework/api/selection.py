@@ -25,6 +25,8 @@ field reads; what is needed is DRF's own documented pattern (dropping
 fields from `serializer.fields`) plus the strict check and the prefetches.
 """
 
+import functools
+
 from django.db import models
 from rest_framework import exceptions, serializers
 
@@ -35,19 +37,14 @@ FIELDS = "fields"
 ANYTHING = None
 
 
-# The top-level field names of each serializer class (building a
-# ModelSerializer's fields copies and introspects every field: a few ms on
-# every request that only needs their names).
-_names: dict[type, tuple[str, ...]] = {}
-
-
+@functools.cache
 def field_names(serializer_class) -> tuple[str, ...]:
     """The top-level fields of `serializer_class`, in their order; they do
-    not depend on the request (built without a context)."""
-    names = _names.get(serializer_class)
-    if names is None:
-        names = _names[serializer_class] = tuple(serializer_class(context={}).fields)
-    return names
+    not depend on the request (built without a context), so they are built
+    once per class: building a ModelSerializer's fields copies and
+    introspects every field, a few ms on every request that needs only
+    their names."""
+    return tuple(serializer_class(context={}).fields)
 
 
 def parse(request, allowed: list[str]) -> list[str] | None:
