@@ -324,8 +324,11 @@ def crawl_sets(db: Path) -> dict[str, tuple[str, list[str]]]:
     orderings = [
         f"{sign}{f}" for f in ("name", "slug", "kind", "updated") for sign in ("", "-")
     ]
+    # Pages of 50 (the default size), addressed as the API's next links
+    # address them (buildpublic follows them).
     lists = [
-        f"/api/v1/diseases/?page_size=50&page={page}&ordering={ordering}"
+        f"/api/v1/diseases/?ordering={ordering}"
+        + (f"&page={page}" if page > 1 else "")
         for ordering in orderings
         for page in range(1, pages + 1)
     ]
@@ -441,7 +444,8 @@ from diseases.models import Disease
 from kbframework import readmodel
 from kbframework.models import PublicDocument
 
-docs = PublicDocument.objects.filter(label="diseases.disease")
+# Records' addresses (a list's pages go with any write of a disease).
+docs = PublicDocument.objects.filter(label="diseases.disease").exclude(slug="")
 changed = Disease.objects.published().order_by("pk").last()
 # Unrelated: record addresses whose answer does not name the changed one.
 unrelated = [

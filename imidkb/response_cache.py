@@ -8,13 +8,14 @@ Any curated write bumps the data version, so every process renders afresh on
 its very next request.
 
 A record's address (its API detail, its page), asked for plainly (no query
-string, no Origin, the default Accept on the API), is answered from its
-public document instead (kbframework.readmodel): one statement reads the
-document with the data version, and the host asked on, the data version
-headers, an ETag of the document's content and the Content-Length are put in
-as it is served. It is stored by the first such request that Django answers,
-and deleted by any write of what it shows, so that publishing one record
-leaves every other record's answer in place.
+string, no Origin, the default Accept on the API), and a page of a list of
+records asked for with only a page, a page size and an ordering, are
+answered from their public documents instead (kbframework.readmodel): one
+statement reads the document with the data version, and the host asked on,
+the data version headers, an ETag of the document's content and the Content-
+Length are put in as it is served. It is stored by the first such request
+that Django answers, and deleted by any write of what it shows, so that
+publishing one record leaves every other record's answer in place.
 
 What Django decides, it still decides: only responses that
 :class:`PublicResponseMarkMiddleware` marks (an anonymous reader, a GET, a
@@ -102,7 +103,8 @@ class PublicResponseMarkMiddleware:
             if seconds:
                 response.kb_cache_seconds = seconds
                 response.kb_document = readmodel.document_route(
-                    getattr(request, "resolver_match", None)
+                    getattr(request, "resolver_match", None),
+                    request.META.get("QUERY_STRING", ""),
                 )
         return response
 
@@ -144,8 +146,9 @@ class PublicResponseCache:
         by a record's public document: a plain GET of an address, with
         nothing of the reader's own in it and nothing Django would answer
         otherwise (a host it refuses, a redirect to HTTPS); else None."""
-        if not readmodel.enabled() or environ.get("QUERY_STRING"):
-            return None
+        query = environ.get("QUERY_STRING", "")
+        if not readmodel.enabled() or not readmodel.is_list_query(query):
+            return None  # a list's page may be one; anything else asked is not
         if environ.get("HTTP_ORIGIN") or environ.get("HTTP_IF_NONE_MATCH", "") == "*":
             return None  # CORS answers; If-None-Match: * goes to Django
         path = environ.get("PATH_INFO", "")
@@ -163,7 +166,9 @@ class PublicResponseCache:
             return None
         if settings.SECURE_SSL_REDIRECT and not request.is_secure():
             return None
-        return readmodel.key_for(request.scheme, path), host
+        return readmodel.key_for(
+            request.scheme, f"{path}?{query}" if query else path
+        ), host
 
     def __call__(self, environ, start_response):
         request_key = self.request_key(environ)

@@ -2,6 +2,15 @@
 stored as an anonymous reader is served them, and served from one indexed
 read (imidkb.response_cache) however cold the response cache is.
 
+A record list's pages (an API resource's list, a list page), asked for with
+nothing in the query string but the page, the page size and the ordering,
+are documents too: for each kind of row it read (its model's, and any other
+it shows: a filter's choices, a disease's body systems), a page reads LIST
+of that kind instead of each row; any write of a row of a kind, or of a row
+at whose end a row of that kind is, deletes every page that reads its LIST
+(a page's rows, their number and their order, and what the page offers
+beside them, can all move with it).
+
 A document is stored the first time its address is asked for by a reader
 with nothing of their own in the request (or by `manage.py buildpublic`),
 with the rows it was built from: every model instance Django made while the
@@ -34,6 +43,7 @@ import json
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
@@ -55,6 +65,10 @@ PER_ANSWER = {
     "ratelimit-policy",
     "x-request-id",
 }
+# What a record list's page may be asked with and still be a document: on
+# the API, and on a list page (which has no other size or order).
+LIST_PARAMETERS = {"page", "page_size", "ordering"}
+PAGE_PARAMETERS = {"page"}
 # Fields whose change alone never moves a record in other records' answers:
 # what is shown, not what rows are filtered or ordered by.
 BOOKKEEPING = {"id", "created", "updated", "version", "reviewed_on"}
@@ -108,6 +122,12 @@ post_init.connect(record_read, dispatch_uid="kb-readmodel-reads")
 COUNT = 0
 
 
+# The primary key that stands for "every row of the model, their number and
+# order": read by the documents of lists (instead of each row they show),
+# written by every write of a row of the model or ending at one.
+LIST = -1
+
+
 def note_count_read(model) -> None:
     """The answer being rendered depends on how many records of `model`
     the public may see."""
@@ -137,30 +157,68 @@ def capturing():
         _reads.reset(token)
 
 
-def document_route(resolver_match) -> tuple[str, str] | None:
-    """("app.model", slug) when the view at this match answers one record
-    (an API resource's detail, a record's page), else None. From the URL
-    conf: every record's address, whatever app registers it."""
-    from kbframework.api.viewsets import KBReadOnlyViewSet
-    from kbframework.views import KBDetailView
+def is_list_query(query_string: str, names=LIST_PARAMETERS) -> bool:
+    """Whether a query string asks a list for nothing but a page of it in
+    an order (each of `names` at most once): such a page may be a
+    document."""
+    try:
+        pairs = parse_qsl(query_string, keep_blank_values=True, strict_parsing=True)
+    except ValueError:
+        return False
+    asked = [name for name, _value in pairs]
+    return set(asked) <= names and len(set(asked)) == len(asked)
 
-    if resolver_match is None or "slug" not in resolver_match.kwargs:
+
+def document_route(resolver_match, query_string: str = "") -> tuple[str, str] | None:
+    """("app.model", slug) when the view at this match answers one record
+    (an API resource's detail, a record's page) and nothing is asked of it
+    in the query string; ("app.model", "") when it answers a page of a list
+    of records (an API resource's list, a list page) asked for with no
+    more than is_list_query() lets through; else None. From the URL conf:
+    every address, whatever app registers it."""
+    if resolver_match is None:
         return None
-    func = resolver_match.func
-    model = None
-    viewset = getattr(func, "cls", None)
-    if (
-        viewset is not None
-        and issubclass(viewset, KBReadOnlyViewSet)
-        and getattr(func, "actions", {}).get("get") == "retrieve"
-    ):
-        model = viewset.queryset.model
-    view_class = getattr(func, "view_class", None)
-    if view_class is not None and issubclass(view_class, KBDetailView):
-        model = view_class.model
+    model, kind = route_model(resolver_match.func)
     if model is None:
         return None
-    return model._meta.label_lower, resolver_match.kwargs["slug"]
+    if kind == "detail" and "slug" in resolver_match.kwargs and not query_string:
+        return model._meta.label_lower, resolver_match.kwargs["slug"]
+    names = LIST_PARAMETERS if hasattr(resolver_match.func, "cls") else PAGE_PARAMETERS
+    if (
+        kind == "list"
+        and not resolver_match.kwargs
+        and is_list_query(query_string, names)
+    ):
+        return model._meta.label_lower, ""
+    return None
+
+
+def route_model(func) -> tuple[type[models.Model] | None, str]:
+    """(model, "detail" or "list") of a view function whose answers may be
+    documents, else (None, "")."""
+    from django.views.generic.list import MultipleObjectMixin
+
+    from kbframework.api.viewsets import KBReadOnlyViewSet
+    from kbframework.views import KBDetailView, RestrictedMixin
+
+    viewset = getattr(func, "cls", None)
+    if viewset is not None and issubclass(viewset, KBReadOnlyViewSet):
+        action = getattr(func, "actions", {}).get("get")
+        if action == "retrieve":
+            return viewset.queryset.model, "detail"
+        if action == "list":
+            return viewset.queryset.model, "list"
+    view_class = getattr(func, "view_class", None)
+    if view_class is not None and issubclass(view_class, KBDetailView):
+        return view_class.model, "detail"
+    if (
+        view_class is not None
+        and issubclass(view_class, RestrictedMixin)
+        and issubclass(view_class, MultipleObjectMixin)
+        and view_class.model is not None
+    ):
+        return view_class.model, "list"
+    return None, ""
 
 
 def _aware(value):
@@ -244,6 +302,8 @@ def store(key, route, body, headers, reads, host, seen_version) -> bool:
             if old is not None:
                 _delete_ids([old["pk"]])
             label, slug = route
+            if not slug:  # a list's page: LIST stands for each kind's rows
+                reads = {(read_label, LIST) for read_label, _pk in reads | {route}}
             document = PublicDocument.objects.create(
                 key=key,
                 body=body,
@@ -351,7 +411,11 @@ def invalidate(rows, ends=()) -> None:
         if end_model in workflow:
             read.setdefault(end_model._meta.label_lower, set()).update(pks)
         else:
+            read.setdefault(end_model._meta.label_lower, set())
             own.update(_own_addresses(end_model, pks))
+    # Whatever moves a row of a model, or at a row's end, may move its lists.
+    for label in {*read, *(end_label for end_label, _slug in own)}:
+        read.setdefault(label, set()).add(LIST)
     ids = set()
     for label, pks in read.items():
         pks = list(pks)

@@ -376,17 +376,17 @@ def synthetic_snapshot(django_db_setup, django_db_blocker):
     return snapshot
 
 
-# What storing a record's public document adds to the first visit of its
-# address through the WSGI stack (kbframework.readmodel.store, inside a
-# test's transaction): the data version's lock, the document stored before,
-# the insert of it and of the rows it read, a savepoint and its release,
-# and the read back it is answered from.
+# What storing a public document (a record's, a list page's) adds to the
+# first visit of its address through the WSGI stack (readmodel.store, inside
+# a test's transaction): the data version's lock, the document stored
+# before, the insert of it and of the rows it read, a savepoint and its
+# release, and the read back it is answered from.
 DOCUMENT_STORE = 7
 
 
 def first_visit_queries(url: str, rendering: int) -> int:
     """SQL statements of a first visit through the WSGI stack: rendering,
-    and for a record's address (kbframework.readmodel) its document's store."""
+    and for a document's address (kbframework.readmodel) its store."""
     from urllib.parse import urlsplit
 
     from django.urls import resolve
@@ -394,6 +394,6 @@ def first_visit_queries(url: str, rendering: int) -> int:
     from kbframework import readmodel
 
     parts = urlsplit(url)
-    if parts.query or readmodel.document_route(resolve(parts.path)) is None:
+    if readmodel.document_route(resolve(parts.path), parts.query) is None:
         return rendering
     return rendering + DOCUMENT_STORE

@@ -17,7 +17,7 @@ from kbframework.models import (
     Source,
     Status,
 )
-from tests.factories import DiseaseFactory
+from tests.factories import DiseaseFactory, SymptomFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -289,3 +289,96 @@ def test_a_published_revision_deletes_only_what_shows_what_it_changed(
     assert b"/diseases/psoriasis/" in wsgi(page).content
     kept = [path for path in paths if stored(path)]
     assert all(wsgi(path).content == client.get(path).content for path in kept)
+
+
+def list_pages(wsgi, start: str) -> list[str]:
+    """A list's pages, from `start` through the next links each gives."""
+    from imidkb.management.commands.buildpublic import next_page
+
+    pages, path = [], start
+    while path is not None:
+        response = wsgi(path)
+        assert response.status_code == 200, path
+        pages.append(path)
+        path = next_page(path, response.content)
+    return pages
+
+
+def test_every_page_of_every_list_in_every_order_is_a_document(kb, wsgi):
+    """Enumerated from the URL conf (buildpublic.list_starts: every list,
+    in each order its API offers), in pages of 10 on the API to reach a
+    second page, followed by the next links readers follow."""
+    from imidkb.management.commands.buildpublic import list_starts
+
+    client = Client()
+    starts = list_starts()
+    assert len([s for s in starts if s.startswith("/api/")]) >= 30
+    assert len([s for s in starts if not s.startswith("/api/")]) >= 5
+    followed = 0
+    for start in starts:
+        if start.startswith("/api/"):
+            start += ("&" if "?" in start else "?") + "page_size=10"
+        for path in list_pages(wsgi, start):
+            followed += "page=" in path
+            assert stored(path), path
+            assert queries(lambda path=path: wsgi(path)) == 1, path
+            assert wsgi(path).content == client.get(path).content, path
+    assert followed >= 20  # second and later pages, not only first ones
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "kind=disease",  # a filter: a question, not a page
+        "fields=name",
+        "format=json",
+        "page=1&page=2",  # twice
+        "page",  # no value
+        "search=arthritis",
+    ],
+)
+def test_a_list_asked_anything_but_a_page_in_an_order_is_not_a_document(
+    kb, wsgi, query
+):
+    for path in [f"/api/v1/diseases/?{query}", f"/diseases/?{query}"]:
+        wsgi(path)
+        assert not stored(path), path
+    wsgi("/diseases/?ordering=name")  # a list page has no order to ask for
+    assert not stored("/diseases/?ordering=name")
+
+
+def test_a_write_deletes_every_list_that_shows_a_row_of_its_kind(kb, wsgi):
+    """A list's page goes with any write of a row of a kind it shows (its
+    rows, the choices of its filters), or of a row at their ends; the
+    others stay and are what Django renders."""
+    diseases = ["/api/v1/diseases/?ordering=-updated", "/diseases/?page=1"]
+    symptoms = ["/api/v1/symptoms/", "/symptoms/"]  # the page names diseases
+    drugs = ["/api/v1/drugs/", "/drugs/"]
+
+    def build():
+        for path in diseases + symptoms + drugs:
+            assert wsgi(path).status_code == 200
+            assert stored(path), path
+
+    build()
+    psoriasis = Disease.objects.get(slug="psoriasis")
+    psoriasis.summary = "Edited: the most recently updated disease now."
+    psoriasis.save()
+    assert not any(stored(path) for path in [*diseases, "/symptoms/"])
+    assert all(stored(path) for path in ["/api/v1/symptoms/", *drugs])
+    assert wsgi(diseases[0]).json()["results"][0]["slug"] == "psoriasis"
+    build()
+    linked = psoriasis.symptom_links.values("symptom")
+    symptom = Symptom.objects.published().exclude(pk__in=linked).first()
+    DiseaseSymptom.objects.create(disease=psoriasis, symptom=symptom)
+    assert not any(stored(path) for path in diseases + symptoms)
+    assert all(stored(path) for path in drugs)
+    build()
+    # A new symptom: one of the disease list's filter choices.
+    SymptomFactory(name="A newly published symptom", status=Status.PUBLISHED)
+    assert not stored("/diseases/?page=1")
+    assert all(stored(path) for path in drugs)
+    assert "A newly published symptom" in wsgi("/diseases/?page=1").content.decode()
+    client = Client()
+    for path in diseases + symptoms + drugs:
+        assert wsgi(path).content == client.get(path).content, path

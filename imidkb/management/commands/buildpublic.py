@@ -1,22 +1,27 @@
 """manage.py buildpublic: store the public document (kbframework.readmodel)
-of every published record's address, as a reader's first visit would.
+of every published record's address, and of every page of every list of
+records in each of its orders, as a reader's first visit would.
 
 Each address is asked for through the production WSGI stack (the public
 response cache, which stores what it renders), so a document is exactly the
 answer a reader gets. Addresses already stored cost one read.
 """
 
+import html
+import json
 import multiprocessing
+import re
 import sys
 import time
 from io import BytesIO
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.test.utils import override_settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 
 from imidkb.response_cache import PublicResponseCache
 from kbframework import readmodel
@@ -26,7 +31,8 @@ from kbframework.registry import registry
 
 def addresses() -> list[str]:
     """The API detail and the page of every record the public may see, of
-    every registered resource."""
+    every registered resource, and the first page of every list of records
+    (list_starts: in its default order)."""
     found = []
     for resource in registry.all_resources():
         model = resource.model
@@ -39,23 +45,81 @@ def addresses() -> list[str]:
                     pass
             if hasattr(record, "get_absolute_url"):
                 found.append(record.get_absolute_url())
+    return found + [path for path in list_starts() if "?" not in path]
+
+
+def list_routes(patterns=None, prefix: str = ""):
+    """(path, view function) of every list of records in the URL conf
+    (readmodel.route_model), whatever app registers it."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        # A router's patterns are regular expressions (^diseases/$).
+        route = prefix + str(pattern.pattern).removeprefix("^").removesuffix("$")
+        if isinstance(pattern, URLResolver):
+            yield from list_routes(pattern.url_patterns, route)
+        elif (
+            # No parameter, no format suffix: one address.
+            not re.search(r"[\\()\[\]<>?*+|]", route)
+            and readmodel.route_model(pattern.callback)[1] == "list"
+        ):
+            yield "/" + route, pattern.callback
+
+
+def list_starts() -> list[str]:
+    """The first page of every list of records, in each order its API
+    offers (ordering=, ascending and descending) and in its default one:
+    the starts of the chains of pages a reader follows by their next links."""
+    found = []
+    for path, func in list_routes():
+        orderings = getattr(getattr(func, "cls", None), "ordering_fields", None) or []
+        found.append(path)
+        found += [
+            f"{path}?ordering={sign}{name}" for name in orderings for sign in ("", "-")
+        ]
     return found
 
 
-def ask(paths, scheme: str, host: str) -> dict[str, int]:
-    """Ask for each path once; the count of answers by status."""
+NEXT_LINK = re.compile(rb'<a rel="next" href="([^"]+)"')
+
+
+def next_page(path: str, body: bytes) -> str | None:
+    """The address of the next page that a list's page links to (the API's
+    "next", a page's rel="next" link), or None."""
+    link = None
+    if path.startswith("/api/"):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+        link = data.get("next") if isinstance(data, dict) else None
+    else:
+        found = NEXT_LINK.search(body)
+        if found:
+            link = html.unescape(found.group(1).decode())
+            link = path.split("?")[0] + link if link.startswith("?") else link
+    if not isinstance(link, str):
+        return None
+    parts = urlsplit(link)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def ask(paths, scheme: str, host: str, follow: bool = False) -> dict[str, int]:
+    """Ask for each path once (with `follow`, and for each page it links to
+    as its next, in turn); the count of answers by status."""
     application = PublicResponseCache(WSGIHandler())
     statuses: dict[str, int] = {}
-    for path in paths:
+    pending = list(reversed(paths))
+    while pending:
+        path = pending.pop()
         seen = {}
 
         def start_response(status, headers, exc_info=None, seen=seen):
             seen["status"] = status.split()[0]
 
+        address, _, query = path.partition("?")
         environ = {
             "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
+            "PATH_INFO": address,
+            "QUERY_STRING": query,
             "SCRIPT_NAME": "",
             "SERVER_NAME": host,
             "SERVER_PORT": "443" if scheme == "https" else "80",
@@ -70,20 +134,24 @@ def ask(paths, scheme: str, host: str) -> dict[str, int]:
             "wsgi.multiprocess": True,
             "wsgi.run_once": False,
         }
-        body = application(environ, start_response)
-        for _chunk in body:
-            pass
-        if hasattr(body, "close"):
-            body.close()
-        statuses[seen.get("status", "?")] = statuses.get(seen.get("status", "?"), 0) + 1
+        answer = application(environ, start_response)
+        body = b"".join(answer)
+        if hasattr(answer, "close"):
+            answer.close()
+        status = seen.get("status", "?")
+        statuses[status] = statuses.get(status, 0) + 1
+        if follow and status == "200":
+            following = next_page(path, body)
+            if following is not None:
+                pending.append(following)
     return statuses
 
 
 def _ask_share(args):
-    paths, scheme, host = args
+    paths, scheme, host, follow = args
     connections.close_all()  # a forked process opens its own
     with unthrottled():
-        return ask(paths, scheme, host)
+        return ask(paths, scheme, host, follow)
 
 
 def unthrottled():
@@ -126,25 +194,35 @@ class Command(BaseCommand):
         )
         hosts = [h.lstrip(".") for h in settings.ALLOWED_HOSTS if h != "*"]
         host = hosts[0] if hosts else "localhost"
-        paths = addresses()
+        starts = list_starts()
+        records = [path for path in addresses() if path not in set(starts)]
         jobs = max(1, options["jobs"])
-        if jobs == 1:
-            with unthrottled():
-                statuses = ask(paths, scheme, host)
-        else:
-            connections.close_all()
-            shares = [(paths[i::jobs], scheme, host) for i in range(jobs)]
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                statuses = {}
-                for counts in pool.map(_ask_share, shares):
-                    for status, count in counts.items():
-                        statuses[status] = statuses.get(status, 0) + count
+        statuses: dict[str, int] = {}
+        for paths, follow in [(records, False), (starts, True)]:
+            for status, count in self.ask_all(paths, scheme, host, follow, jobs):
+                statuses[status] = statuses.get(status, 0) + count
         stored = PublicDocument.objects.count()
         seconds = time.monotonic() - started
         answers = ", ".join(
             f"{count} x {status}" for status, count in sorted(statuses.items())
         )
         self.stdout.write(
-            f"Asked for {len(paths)} addresses ({answers}); {stored} documents "
-            f"stored, in {seconds:.1f} s."
+            f"Asked for {sum(statuses.values())} addresses ({answers}: "
+            f"{len(records)} records' and every page of {len(starts)} lists in "
+            f"each of their orders); {stored} documents stored, in {seconds:.1f} s."
         )
+
+    def ask_all(self, paths, scheme, host, follow, jobs):
+        """(status, count) of the answers to `paths` asked for by `jobs`
+        processes, each a share of them."""
+        if jobs == 1:
+            with unthrottled():
+                return ask(paths, scheme, host, follow).items()
+        connections.close_all()
+        shares = [(paths[i::jobs], scheme, host, follow) for i in range(jobs)]
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return [
+                pair
+                for counts in pool.map(_ask_share, shares)
+                for pair in counts.items()
+            ]
