@@ -30,9 +30,14 @@ from kbframework.registry import registry
 
 
 def addresses() -> list[str]:
+    """Every record's address (record_addresses) and the first page of
+    every list of records, in its default order (list_starts)."""
+    return record_addresses() + [path for path in list_starts() if "?" not in path]
+
+
+def record_addresses() -> list[str]:
     """The API detail and the page of every record the public may see, of
-    every registered resource, and the first page of every list of records
-    (list_starts: in its default order)."""
+    every registered resource."""
     found = []
     for resource in registry.all_resources():
         model = resource.model
@@ -45,7 +50,7 @@ def addresses() -> list[str]:
                     pass
             if hasattr(record, "get_absolute_url"):
                 found.append(record.get_absolute_url())
-    return found + [path for path in list_starts() if "?" not in path]
+    return found
 
 
 def list_routes(patterns=None, prefix: str = ""):
@@ -194,8 +199,7 @@ class Command(BaseCommand):
         )
         hosts = [h.lstrip(".") for h in settings.ALLOWED_HOSTS if h != "*"]
         host = hosts[0] if hosts else "localhost"
-        starts = list_starts()
-        records = [path for path in addresses() if path not in set(starts)]
+        starts, records = list_starts(), record_addresses()
         jobs = max(1, options["jobs"])
         statuses: dict[str, int] = {}
         for paths, follow in [(records, False), (starts, True)]:
