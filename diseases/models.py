@@ -133,7 +133,7 @@ class Disease(CuratedRecord):
         return self.kind == self.Kind.CONDITION
 
     def choice_group(self) -> tuple[int, str]:
-        """The heading a filter offers it under (kbframework.views):
+        """The heading a filter offers it under (kbframework.views.offer_choices):
         diseases first, conditions and outcomes last."""
         order = [self.Kind.DISEASE, self.Kind.SUBTYPE, self.Kind.GROUP]
         headings = {

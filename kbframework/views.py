@@ -1,6 +1,9 @@
 """Generic HTML views of curated records: filterable lists and detail pages,
 restricted to what the reader may see."""
 
+import re
+
+from django import forms
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.views.generic import DetailView
@@ -43,17 +46,68 @@ def retired_record(model, slug, user):
     return record, target
 
 
-def group_choices(field) -> None:
-    """Offer a record filter's choices under headings when its model sorts
-    its records into kinds (`choice_group(record) -> (order, heading)`):
-    diseases apart from the conditions and outcomes. Only the offer changes:
-    every value the filter accepted, it still accepts."""
+# A filter offering more records than this is typed, not scrolled: a list
+# of thousands of options is unusable, and it made every page of the list a
+# few hundred kilobytes (rendered again for each page).
+LONG_CHOICES = 200
+
+
+class SlugsInput(forms.TextInput):
+    """A record filter typed as slugs, separated by spaces or commas (a
+    slug has neither): the same values the list of choices sends, so the
+    filter accepts and rejects exactly what it did."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+        if isinstance(values, str):
+            values = [values]
+        return [
+            part
+            for value in values or []
+            for part in re.split(r"[\s,]+", value)
+            if part
+        ]
+
+    def format_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return " ".join(str(part) for part in value) or None
+        return super().format_value(value)
+
+
+def offer_choices(field) -> None:
+    """How a record filter offers its records: under headings when its model
+    sorts them into kinds (`choice_group(record) -> (order, heading)`:
+    diseases apart from the conditions and outcomes), or, past LONG_CHOICES
+    records, as a box their slugs are typed into. One read either way; only
+    the offer changes: every value the filter accepted, it still accepts."""
     queryset = getattr(field, "queryset", None)
-    grouping = getattr(getattr(queryset, "model", None), "choice_group", None)
+    if queryset is None or not isinstance(field, forms.ModelMultipleChoiceField):
+        return
+    records = list(queryset[: LONG_CHOICES + 1])
+    if len(records) > LONG_CHOICES:
+        noun = queryset.model._meta.verbose_name
+        field.widget = SlugsInput(
+            attrs={
+                "placeholder": f"e.g. {records[0].slug}",
+                "autocomplete": "off",
+                "spellcheck": "false",
+            }
+        )
+        field.help_text = (
+            f"The identifier of a {noun}, as in the address of its page "
+            f"(…/{records[0].slug}/); several, separated by spaces, match "
+            "any of them."
+        )
+        return
+    grouping = getattr(queryset.model, "choice_group", None)
     if grouping is None:
+        field.widget.choices = [
+            (field.prepare_value(record), field.label_from_instance(record))
+            for record in records
+        ]
         return
     groups: dict = {}
-    for record in queryset:
+    for record in records:
         groups.setdefault(grouping(record), []).append(
             (field.prepare_value(record), field.label_from_instance(record))
         )
@@ -86,7 +140,7 @@ class KBFilterView(RestrictedMixin, FilterView):
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
         for field in filterset.form.fields.values():
-            group_choices(field)
+            offer_choices(field)
         return filterset
 
     def get_context_data(self, **kwargs):
