@@ -2,7 +2,7 @@
 
 For each scale (the curated knowledge base, then N synthetic diseases on top)
 it starts the servers on loopback and loads each target back to back with wrk
-(2 threads, 8 connections), and writes bench/RESULTS.md:
+(2 threads, 8 connections), and writes bench/RESULTS.md (or BENCH_RESULTS):
 
 - repeats: the same URL for 10 s after a 2 s warm-up (what the public response
   cache serves);
@@ -51,6 +51,9 @@ N = int(os.environ.get("BENCH_DISEASES", "10000"))
 # those an earlier run kept: preparing 10,000 synthetic diseases takes most
 # of an hour (buildpublic). PostgreSQL is prepared afresh each run.
 REUSE = os.environ.get("BENCH_REUSE") == "1"
+# Where the report is written: a run at another scale (BENCH_DISEASES) or
+# on PostgreSQL too may keep bench/RESULTS.md as it is.
+RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "RESULTS.md"))
 
 APP_ENV = {
     **os.environ,
@@ -651,9 +654,17 @@ def run_scale(label: str, db: Path, postgres: bool) -> tuple[list[str], dict]:
     return rows, {"repeats": results, "crawls": crawls}
 
 
+def this_run() -> str:
+    """The command of this run, with the settings it was given."""
+    names = ["BENCH_DISEASES", "BENCH_SECONDS", "BENCH_POSTGRES", "BENCH_REUSE"]
+    names.append("BENCH_RESULTS")
+    given = [f"{name}={os.environ[name]}" for name in names if name in os.environ]
+    return " ".join([*given, "make bench"])
+
+
 def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
-    curated, scaled = WORK / "curated.sqlite3", WORK / "scaled.sqlite3"
+    curated, scaled = WORK / "curated.sqlite3", WORK / f"scaled-{N}.sqlite3"
     postgres = os.environ.get("BENCH_POSTGRES") == "1"
     prepared = {
         curated: prepared_or_prepare(curated, 0),
@@ -678,7 +689,7 @@ def main() -> None:
         f"- Crawls: `CRAWL_PATHS=FILE CRAWL_THREADS={CRAWL_THREADS} wrk --latency -t{CRAWL_THREADS} -c{CONNECTIONS} -d{DURATION}s --timeout 10s -s bench/crawl.lua URL`, FILE listing the distinct paths in a fixed shuffled order (the list's pages of 50, the default size, in each of its 8 orders, addressed as the API's `next` links address them: `?ordering=-name&page=7`);"
         " each is asked once; a crawl ends when its paths are answered or after the duration (answered / URLs), req/s on the crawl's own clock. A crawl that ends early asks a few paths twice while its last answers are awaited (repeats: counted in the table, sent but mostly cut off when the crawl stops).",
         "  Servers warmed on URLs no crawl asks for.",
-        "- Run as: `make bench`"
+        f"- This run: `{this_run()}`. Run as: `make bench`"
         + (
             " with `BENCH_POSTGRES=1` (the app also on PostgreSQL, the same knowledge base loaded there; Datasette serves SQLite only)."
             if postgres
@@ -711,7 +722,7 @@ def main() -> None:
                 + "."
             )
     text = "\n".join(lines) + "\n"
-    (ROOT / "bench" / "RESULTS.md").write_text(text)
+    RESULTS.write_text(text)
     print(text)
     if not REUSE:
         shutil.rmtree(WORK, ignore_errors=True)
