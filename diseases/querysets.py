@@ -5,7 +5,13 @@ Each read takes the reader (`user`): see kbframework.visibility.
 
 from collections import defaultdict, namedtuple
 
-from django.db.models import Count, Prefetch, Q, Value, prefetch_related_objects
+from django.db import connections
+from django.db.models import (
+    Count,
+    Prefetch,
+    Q,
+    prefetch_related_objects,
+)
 
 from kbframework import readmodel
 from kbframework.inheritance import attach, edges
@@ -189,7 +195,8 @@ class DiseaseQuerySet(NamedRecordQuerySet):
 
         visibility = Visibility.of(user)
         pairs = edges(
-            visibility.records(DiseaseMembership.objects.all()),
+            visibility,
+            DiseaseMembership.objects.all(),
             "member",
             "parent",
             [disease.pk for disease in diseases],
@@ -225,17 +232,52 @@ class DiseaseQuerySet(NamedRecordQuerySet):
 
         visibility = Visibility.of(user)
         ends = {shared.key: shared for shared in registry.shared_ends(self.model)}
-        own_queries = [
-            visibility.records(shared.links().filter(**{shared.target_field: disease}))
-            .order_by()
-            .annotate(kind=Value(key))
-            .values_list("kind", f"{shared.end}_id")
+        # Each kind's visible links as (kb_t: disease, kb_e: end, its slug
+        # and name), compiled once per process (Visibility.rows_sql): the
+        # reads below are SQL over them, one query each.
+        links = {
+            key: visibility.rows_sql(
+                f"related {key}",
+                shared.links(),
+                {
+                    "kb_t": f"{shared.target_field}_id",
+                    "kb_e": f"{shared.end}_id",
+                    "kb_slug": f"{shared.end}__slug",
+                    "kb_name": f"{shared.end}__name",
+                },
+            )
             for key, shared in ends.items()
-        ]
+        }
+
+        def over(key, select, where, where_params=(), select_params=()):
+            """A SELECT over a kind's visible links (`s`): (SQL, params)."""
+            sql, params = links[key]
+            return (
+                f"SELECT {select} FROM ({sql}) s WHERE {where}",
+                [*select_params, *params, *where_params],
+            )
+
+        def read(parts) -> list:
+            """The rows of the SELECTs `parts`, as one query (UNION ALL)."""
+            parts = list(parts)
+            if not parts:
+                return []
+            with connections[self.db].cursor() as cursor:
+                cursor.execute(
+                    " UNION ALL ".join(sql for sql, _params in parts),
+                    [value for _sql, params in parts for value in params],
+                )
+                return cursor.fetchall()
+
+        def marks(values) -> str:
+            return ", ".join(["%s"] * len(values))
+
         own = defaultdict(set)
-        union = own_queries[0].union(*own_queries[1:], all=True).order_by()
-        for kind, end_id in union:
+        for kind, end_id in read(
+            over(key, "%s, s.kb_e", "s.kb_t = %s", [disease.pk], [key]) for key in ends
+        ):
             own[kind].add(end_id)
+        mine = {key: sorted(own[key]) for key in ends if own[key]}
 
         # Family: the groups this disease is in, their members, and its own
         # members (one query).
@@ -267,54 +309,44 @@ class DiseaseQuerySet(NamedRecordQuerySet):
             if member_id not in family or size < family[member_id][0]:
                 family[member_id] = (size, why)
 
-        def others(shared):
-            """The other visible diseases' links to this disease's ends."""
-            queryset = (
-                visibility.records(shared.links())
-                .filter(**{f"{shared.end}_id__in": sorted(own[shared.key])})
-                .exclude(**{shared.target_field: disease})
-                .order_by()
-            )
-            return queryset.values_list(
-                f"{shared.target_field}_id",
-                f"{shared.end}_id",
-                f"{shared.end}__slug",
-                f"{shared.end}__name",
-            )
-
-        shared_items: dict[int, dict[str, list]] = defaultdict(
-            lambda: {key: [] for key in ends}
-        )
-        stating = defaultdict(set)  # (kind, end) -> the diseases stating it
-        slugs = {}
-        for key, shared in ends.items():
-            for end_id in own[key]:
-                stating[(key, end_id)].add(disease.pk)
-            for disease_id, end_id, slug, name in others(shared):
-                stating[(key, end_id)].add(disease_id)
-                slugs[(key, slug)] = end_id
-                if (slug, name) not in shared_items[disease_id][key]:
-                    shared_items[disease_id][key].append((slug, name))
-        # The weights' base: how many diseases the reader may see.
+        # How many visible diseases state each of its ends (itself among
+        # them): an end's weight (one query).
         total = max(self.restrict(user).count(), 2)
         readmodel.note_count_read(self.model)
-        weights = {
-            item: math.log(total / len(stating[(item[0], end_id)]))
-            for item, end_id in slugs.items()
-        }
-        score = defaultdict(float)
-        for pk, items in shared_items.items():
-            score[pk] = sum(
-                weights[(key, slug)] for key, v in items.items() for slug, _ in v
+        weights: dict[tuple[str, int], float] = {
+            (key, end_id): math.log(total / n)
+            for key, end_id, n in read(
+                over(
+                    key,
+                    "%s, s.kb_e, COUNT(DISTINCT s.kb_t)",
+                    f"s.kb_e IN ({marks(ids)}) GROUP BY s.kb_e",
+                    ids,
+                    [key],
+                )
+                for key, ids in mine.items()
             )
-        # Family first: being of one group weighs twice a shared item as
-        # specific as the group (a member, or a fellow member of a small
-        # group, outweighs what is shared; a fellow member of a group of
-        # nearly everything, little).
-        for pk, (size, _why) in family.items():
-            score[pk] += FAMILY_WEIGHT * math.log(total / min(size, total))
+        }
+        family_score = {
+            pk: FAMILY_WEIGHT * math.log(total / min(size, total))
+            for pk, (size, _why) in family.items()
+        }
+        shared_score = self._shared_scores(
+            {
+                key: over(
+                    key,
+                    "DISTINCT s.kb_t, s.kb_e",
+                    f"s.kb_e IN ({marks(ids)}) AND s.kb_t <> %s",
+                    [*ids, disease.pk],
+                )
+                for key, ids in mine.items()
+            },
+            weights,
+            family,
+            group_ids,
+            limit,
+        )
         # Its own groups are on the page already ("Part of").
-        candidates = (set(score) | set(family)) - group_ids
+        candidates = (set(shared_score) | set(family)) - group_ids
         kinds = self.model.Kind
         # Plain rows: only the diseases shown are made instances, so that a
         # public document reads (kbframework.readmodel) what it shows, not
@@ -328,30 +360,43 @@ class DiseaseQuerySet(NamedRecordQuerySet):
             .values_list(*fields)
             if row[0] in family or row[3] in (kinds.DISEASE, kinds.SUBTYPE)
         }
+        score = {
+            pk: shared_score.get(pk, 0.0) + family_score.get(pk, 0.0) for pk in rows
+        }
 
         def order(pk):
             return (-round(score[pk], 6), rows[pk][2])
 
         ranked = sorted(rows, key=order)[:limit]
         names = {pk: self.model.from_db(self.db, fields, rows[pk]) for pk in ranked}
+        # What each shown disease shares with it, the most specific first:
+        # they say most about the pair (one query).
+        shared_items = defaultdict(lambda: {key: [] for key in ends})
+        for key, pk, end_id, slug, name in read(
+            over(
+                key,
+                "DISTINCT %s, s.kb_t, s.kb_e, s.kb_slug, s.kb_name",
+                f"s.kb_e IN ({marks(ids)}) AND s.kb_t IN ({marks(ranked)})",
+                [*ids, *ranked],
+                [key],
+            )
+            for key, ids in (mine.items() if ranked else ())
+        ):
+            shared_items[pk][key].append((-weights[(key, end_id)], name, slug))
         titles = {key: shared.title or key for key, shared in ends.items()}
         result = []
         for pk in ranked:
-            items = shared_items.get(pk, {key: [] for key in ends})
+            items = {
+                key: [(slug, name) for _w, name, slug in sorted(found)]
+                for key, found in shared_items[pk].items()
+            }
             reasons = [family[pk][1]] if pk in family else []
             for key, pairs in items.items():
                 if not pairs:
                     continue
-                # The most specific first: they say most about the pair.
-                end_names = [
-                    name
-                    for _weight, name in sorted(
-                        (-weights[(key, slug)], name) for slug, name in pairs
-                    )
-                ]
-                shown = ", ".join(end_names[:4])
-                if len(end_names) > 4:
-                    shown += f" and {len(end_names) - 4} more"
+                shown = ", ".join(name for _slug, name in pairs[:4])
+                if len(pairs) > 4:
+                    shown += f" and {len(pairs) - 4} more"
                 reasons.append(f"shared {titles[key].lower()}: {shown}")
             result.append(
                 {
@@ -373,6 +418,62 @@ class DiseaseQuerySet(NamedRecordQuerySet):
                 }
             )
         return result
+
+    def _shared_scores(self, parts, weights, family, group_ids, limit):
+        """{disease id: the weights of the ends it shares with `disease`,
+        summed} for the diseases that can be among the `limit` shown: its
+        family, and the best of the others that may be shown (diseases and
+        subtypes, not its own groups), ties by name as related_to orders
+        them. `parts`: {kind: (SQL, params) of its (kb_t, kb_e) rows}, the
+        other diseases' links to its ends. Summed in the database (one
+        query): an end stated for thousands of diseases is not read row by
+        row."""
+        if not parts:
+            return {}
+        connection = connections[self.db]
+        weighed, params = [], []
+        for key, (sql, part_params) in parts.items():
+            cases = [(end, w) for (kind, end), w in weights.items() if kind == key]
+            weighed.append(
+                "SELECT part.kb_t AS t, CASE part.kb_e "
+                + " ".join("WHEN %s THEN %s" for _case in cases)
+                + f" ELSE 0 END AS w FROM ({sql}) part"
+            )
+            # The CASE's values come before the subquery's in the text.
+            params += [value for case in cases for value in case]
+            params += part_params
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        collation = '"C"' if connection.vendor == "postgresql" else "BINARY"
+        family_ids = sorted(family) or [0]
+        excluded = sorted(group_ids) or [0]
+        kinds = [self.model.Kind.DISEASE, self.model.Kind.SUBTYPE]
+        marks = ", ".join
+        query = f"""
+            SELECT shared.t, SUM(shared.w) AS score,
+                CASE WHEN shared.t IN ({marks(["%s"] * len(family_ids))})
+                    THEN 0 ELSE 1 END AS outside
+            FROM ({" UNION ALL ".join(weighed)}) shared
+            JOIN {table} d ON d.id = shared.t
+            WHERE shared.t NOT IN ({marks(["%s"] * len(excluded))})
+              AND (d.kind IN (%s, %s)
+                   OR shared.t IN ({marks(["%s"] * len(family_ids))}))
+            GROUP BY shared.t, d.name
+            ORDER BY outside, ROUND(SUM(shared.w), 6) DESC,
+                d.name COLLATE {collation}
+            LIMIT %s"""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                query,
+                [
+                    *family_ids,
+                    *params,
+                    *excluded,
+                    *kinds,
+                    *family_ids,
+                    len(family) + limit,
+                ],
+            )
+            return {pk: float(total) for pk, total, _outside in cursor.fetchall()}
 
 
 class SymptomQuerySet(NamedRecordQuerySet):

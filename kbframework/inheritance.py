@@ -15,7 +15,8 @@ through a draft group is not reached for the public.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db import connections
+from django.db.models import QuerySet
 
 # Deeper hierarchies are cut here (the curated one is three levels deep).
 MAX_DEPTH = 8
@@ -31,23 +32,45 @@ class Above:
     path: list = field(default_factory=list)
 
 
-def edges(links: QuerySet, child: str, parent: str, start: Iterable[int]) -> list:
-    """(child id, parent id) of every link row on the way up from `start`, in
-    one query. `links` are the rows the reader may see; `child` and `parent`
-    name their two ends ("member", "parent"; for a class's own parent key,
-    "pk" and "parent")."""
+def edges(
+    visibility, links: QuerySet, child: str, parent: str, start: Iterable[int]
+) -> list:
+    """(child id, parent id) of every link row the reader may see on the way
+    up from `start`, in one query. `links` are the link model's rows (the
+    reader's visibility applies here); `child` and `parent` name their two
+    ends ("member", "parent"; for a class's own parent key, "pk" and
+    "parent").
+
+    A recursive query (WITH RECURSIVE: SQLite and PostgreSQL) over the
+    visible links, to MAX_DEPTH levels, whose SQL the ORM compiles once per
+    process (Visibility.rows_sql). Nesting one subquery of them per level
+    instead cost about 20 ms of query building for 0.4 ms of SQL."""
     start = sorted(set(start))
     if not start:
         return []
-    links = links.order_by()  # no joins for a default ordering
-    level = links.filter(**{f"{child}__in": start}).values(parent)
-    condition = Q(**{f"{child}__in": start})
-    for _ in range(MAX_DEPTH - 1):
-        condition |= Q(**{f"{child}__in": level})
-        level = links.filter(**{f"{child}__in": level}).values(parent)
-    child_column = "pk" if child == "pk" else f"{child}_id"
-    rows = links.filter(condition).exclude(**{f"{parent}__isnull": True})
-    return list(rows.values_list(child_column, f"{parent}_id").distinct())
+    shape = f"edges {links.model._meta.label_lower} {child} {parent}"
+    sql, params = visibility.rows_sql(
+        shape,
+        links.exclude(**{f"{parent}__isnull": True}),
+        {
+            "kb_child": "pk" if child == "pk" else f"{child}_id",
+            "kb_parent": f"{parent}_id",
+        },
+    )
+    marks = ", ".join(["%s"] * len(start))
+    query = f"""
+        WITH RECURSIVE up(child, parent, depth) AS (
+            SELECT kb_child, kb_parent, 1 FROM ({sql}) link
+            WHERE kb_child IN ({marks})
+            UNION
+            SELECT link.kb_child, link.kb_parent, up.depth + 1
+            FROM ({sql}) link JOIN up ON link.kb_child = up.parent
+            WHERE up.depth < %s
+        )
+        SELECT DISTINCT child, parent FROM up"""
+    with connections[links.db].cursor() as cursor:
+        cursor.execute(query, [*params, *start, *params, MAX_DEPTH])
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def ancestors(pairs: list, start: int) -> list[tuple[int, list[int], int]]:

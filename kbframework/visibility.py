@@ -24,7 +24,7 @@ they compose, so a read that skips the rule is visible in review.
 from dataclasses import dataclass
 from functools import cache
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from kbframework.choices import Status
 
@@ -109,6 +109,18 @@ class Visibility:
         condition = _public_condition(queryset.model)
         return queryset if condition is None else queryset.filter(condition)
 
+    def rows_sql(self, shape: str, queryset: QuerySet, columns: dict) -> tuple:
+        """(SQL, parameters) of the rows of `queryset` this reader may see,
+        as `columns` (alias: field path), to be read as a subquery. `shape`
+        names the query (the caller's, with whatever its queryset varies
+        by): its SQL is compiled by the ORM once per process, since the rule
+        depends on the models only. The ORM builds a condition through a
+        drug class's parents in about 5 ms; the SQL then runs in a tenth of
+        that."""
+        return _compiled(
+            shape, self.public, queryset.db, queryset, tuple(columns.items())
+        )
+
     def condition(self, model, through: str = "") -> Q:
         """The rule for rows of `model` as a condition on rows reached
         through `through` (a body system's "disease_links", rows of
@@ -164,3 +176,15 @@ def knows_of_retired(record, user) -> bool:
 
 PUBLIC = Visibility(public=True)
 STAFF = Visibility(public=False)
+
+
+_COMPILED: dict = {}
+
+
+def _compiled(shape, public, alias, queryset, columns) -> tuple:
+    key = (shape, public, alias, columns)
+    if key not in _COMPILED:
+        visible = Visibility(public).records(queryset.order_by())
+        rows = visible.values(**{name: F(path) for name, path in columns})
+        _COMPILED[key] = rows.query.sql_with_params()
+    return _COMPILED[key]

@@ -215,7 +215,7 @@ SCALE_TARGETS = {
     "/api/v1/diseases/?ordering=-name": (6, 1),  # as the list crawl asks
     "/api/v1/figures/?disease=systemic-lupus-erythematosus": (6, 1),
     "/diseases/systemic-lupus-erythematosus/": (33, 1),
-    "/diseases/psoriasis/": (31, 1),
+    "/diseases/psoriasis/": (33, 1),
     "/search/?q=lupus": (6, 1),
     "/compare/?d=systemic-lupus-erythematosus&d=sjogrens-syndrome": (26, 1),
 }
