@@ -114,9 +114,10 @@ class Visibility:
         as `columns` (alias: field path), to be read as a subquery. `shape`
         names the query (the caller's, with whatever its queryset varies
         by): its SQL is compiled by the ORM once per process, since the rule
-        depends on the models only. The ORM builds a condition through a
-        drug class's parents in about 5 ms; the SQL then runs in a tenth of
-        that."""
+        depends on the models only. Building and compiling such reads is
+        most of a cold answer's cost: related_to's seven at 2,000 diseases
+        took about 55 ms in the ORM for 12 ms of SQL (a drug class's
+        visibility joins its chain of parents)."""
         return _compiled(
             shape, self.public, queryset.db, queryset, tuple(columns.items())
         )
