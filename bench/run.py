@@ -656,8 +656,13 @@ def run_scale(label: str, db: Path, postgres: bool) -> tuple[list[str], dict]:
 
 def this_run() -> str:
     """The command of this run, with the settings it was given."""
-    names = ["BENCH_DISEASES", "BENCH_SECONDS", "BENCH_POSTGRES", "BENCH_REUSE"]
-    names.append("BENCH_RESULTS")
+    names = [
+        "BENCH_DISEASES",
+        "BENCH_SECONDS",
+        "BENCH_POSTGRES",
+        "BENCH_REUSE",
+        "BENCH_RESULTS",
+    ]
     given = [f"{name}={os.environ[name]}" for name in names if name in os.environ]
     return " ".join([*given, "make bench"])
 

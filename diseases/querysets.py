@@ -21,7 +21,7 @@ from kbframework.querysets import (
     citations_prefetch,
 )
 from kbframework.registry import registry
-from kbframework.visibility import Visibility
+from kbframework.visibility import Visibility, placeholders
 
 
 class BodySystemQuerySet(NaturalKeyQuerySet):
@@ -238,13 +238,14 @@ class DiseaseQuerySet(NamedRecordQuerySet):
         links = {
             key: visibility.rows_sql(
                 f"related {key}",
-                shared.links(),
+                shared.links,
                 {
                     "kb_t": f"{shared.target_field}_id",
                     "kb_e": f"{shared.end}_id",
                     "kb_slug": f"{shared.end}__slug",
                     "kb_name": f"{shared.end}__name",
                 },
+                self.db,
             )
             for key, shared in ends.items()
         }
@@ -268,9 +269,6 @@ class DiseaseQuerySet(NamedRecordQuerySet):
                     [value for _sql, params in parts for value in params],
                 )
                 return cursor.fetchall()
-
-        def marks(values) -> str:
-            return ", ".join(["%s"] * len(values))
 
         own = defaultdict(set)
         for kind, end_id in read(
@@ -319,7 +317,7 @@ class DiseaseQuerySet(NamedRecordQuerySet):
                 over(
                     key,
                     "%s, s.kb_e, COUNT(DISTINCT s.kb_t)",
-                    f"s.kb_e IN ({marks(ids)}) GROUP BY s.kb_e",
+                    f"s.kb_e IN ({placeholders(ids)}) GROUP BY s.kb_e",
                     ids,
                     [key],
                 )
@@ -335,7 +333,7 @@ class DiseaseQuerySet(NamedRecordQuerySet):
                 key: over(
                     key,
                     "DISTINCT s.kb_t, s.kb_e",
-                    f"s.kb_e IN ({marks(ids)}) AND s.kb_t <> %s",
+                    f"s.kb_e IN ({placeholders(ids)}) AND s.kb_t <> %s",
                     [*ids, disease.pk],
                 )
                 for key, ids in mine.items()
@@ -376,7 +374,8 @@ class DiseaseQuerySet(NamedRecordQuerySet):
             over(
                 key,
                 "DISTINCT %s, s.kb_t, s.kb_e, s.kb_slug, s.kb_name",
-                f"s.kb_e IN ({marks(ids)}) AND s.kb_t IN ({marks(ranked)})",
+                f"s.kb_e IN ({placeholders(ids)})"
+                f" AND s.kb_t IN ({placeholders(ranked)})",
                 [*ids, *ranked],
                 [key],
             )
@@ -447,16 +446,15 @@ class DiseaseQuerySet(NamedRecordQuerySet):
         family_ids = sorted(family) or [0]
         excluded = sorted(group_ids) or [0]
         kinds = [self.model.Kind.DISEASE, self.model.Kind.SUBTYPE]
-        marks = ", ".join
         query = f"""
             SELECT shared.t, SUM(shared.w) AS score,
-                CASE WHEN shared.t IN ({marks(["%s"] * len(family_ids))})
+                CASE WHEN shared.t IN ({placeholders(family_ids)})
                     THEN 0 ELSE 1 END AS outside
             FROM ({" UNION ALL ".join(weighed)}) shared
             JOIN {table} d ON d.id = shared.t
-            WHERE shared.t NOT IN ({marks(["%s"] * len(excluded))})
+            WHERE shared.t NOT IN ({placeholders(excluded)})
               AND (d.kind IN (%s, %s)
-                   OR shared.t IN ({marks(["%s"] * len(family_ids))}))
+                   OR shared.t IN ({placeholders(family_ids)}))
             GROUP BY shared.t, d.name
             ORDER BY outside, ROUND(SUM(shared.w), 6) DESC,
                 d.name COLLATE {collation}

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from django.db import connections
 from django.db.models import QuerySet
 
+from kbframework.visibility import placeholders
+
 # Deeper hierarchies are cut here (the curated one is three levels deep).
 MAX_DEPTH = 8
 
@@ -51,17 +53,17 @@ def edges(
     shape = f"edges {links.model._meta.label_lower} {child} {parent}"
     sql, params = visibility.rows_sql(
         shape,
-        links.exclude(**{f"{parent}__isnull": True}),
+        lambda: links.exclude(**{f"{parent}__isnull": True}),
         {
             "kb_child": "pk" if child == "pk" else f"{child}_id",
             "kb_parent": f"{parent}_id",
         },
+        links.db,
     )
-    marks = ", ".join(["%s"] * len(start))
     query = f"""
         WITH RECURSIVE up(child, parent, depth) AS (
             SELECT kb_child, kb_parent, 1 FROM ({sql}) link
-            WHERE kb_child IN ({marks})
+            WHERE kb_child IN ({placeholders(start)})
             UNION
             SELECT link.kb_child, link.kb_parent, up.depth + 1
             FROM ({sql}) link JOIN up ON link.kb_child = up.parent

@@ -109,18 +109,21 @@ class Visibility:
         condition = _public_condition(queryset.model)
         return queryset if condition is None else queryset.filter(condition)
 
-    def rows_sql(self, shape: str, queryset: QuerySet, columns: dict) -> tuple:
-        """(SQL, parameters) of the rows of `queryset` this reader may see,
-        as `columns` (alias: field path), to be read as a subquery. `shape`
-        names the query (the caller's, with whatever its queryset varies
-        by): its SQL is compiled by the ORM once per process, since the rule
-        depends on the models only. Building and compiling such reads is
-        most of a cold answer's cost: related_to's seven at 2,000 diseases
-        took about 55 ms in the ORM for 12 ms of SQL (a drug class's
-        visibility joins its chain of parents)."""
-        return _compiled(
-            shape, self.public, queryset.db, queryset, tuple(columns.items())
-        )
+    def rows_sql(self, shape: str, rows, columns: dict, using: str) -> tuple:
+        """(SQL, parameters) of the rows this reader may see of the queryset
+        `rows()` builds, as `columns` (alias: field path), on database
+        `using`, to be read as a subquery. `shape` names the query: its SQL
+        is built and compiled by the ORM once per process (`rows` is called
+        then only), since the rule depends on the models only. Building and
+        compiling such reads is most of a cold answer's cost: related_to's
+        seven at 2,000 diseases took about 55 ms in the ORM for 12 ms of SQL
+        (a drug class's visibility joins its chain of parents)."""
+        key = (shape, self.public, using, tuple(columns.items()))
+        if key not in _COMPILED:
+            visible = self.records(rows().using(using).order_by())
+            fields = {name: F(path) for name, path in columns.items()}
+            _COMPILED[key] = visible.values(**fields).query.sql_with_params()
+        return _COMPILED[key]
 
     def condition(self, model, through: str = "") -> Q:
         """The rule for rows of `model` as a condition on rows reached
@@ -179,13 +182,10 @@ PUBLIC = Visibility(public=True)
 STAFF = Visibility(public=False)
 
 
+# rows_sql's compiled reads, by shape, reader, database and columns.
 _COMPILED: dict = {}
 
 
-def _compiled(shape, public, alias, queryset, columns) -> tuple:
-    key = (shape, public, alias, columns)
-    if key not in _COMPILED:
-        visible = Visibility(public).records(queryset.order_by())
-        rows = visible.values(**{name: F(path) for name, path in columns})
-        _COMPILED[key] = rows.query.sql_with_params()
-    return _COMPILED[key]
+def placeholders(values) -> str:
+    """ "%s, %s, ..." for the values of a raw SQL `IN (...)`."""
+    return ", ".join(["%s"] * len(values))
